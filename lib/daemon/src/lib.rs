@@ -1,0 +1,1 @@
+//! Daemon plumbing: pidfile, detach, run directories.

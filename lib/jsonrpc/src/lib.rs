@@ -1,0 +1,1 @@
+//! JSON-RPC framing as Open vSwitch speaks it.

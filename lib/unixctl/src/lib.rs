@@ -1,0 +1,1 @@
+//! The unixctl control socket (ovs-appctl's peer).

@@ -1,0 +1,1 @@
+//! Logging in Open vSwitch's vlog format.

@@ -1,0 +1,1 @@
+//! The OVSDB engine.

@@ -1,0 +1,1 @@
+//! The OVSDB on-disk log file.
