@@ -19,9 +19,15 @@ fuzz_target!(|data: &[u8]| {
     }
     assert_eq!(whole, chunked);
 
-    // Every decoded message must survive a re-encode.
+    // Encoding may round doubles to OVS's 15 digits once; after that, a
+    // message must survive any number of re-encodes unchanged.
     for message in whole.into_iter().flatten() {
-        let again = decode_all(&message.to_bytes());
-        assert_eq!(again, vec![Ok(message)]);
+        let once = decode_all(&message.to_bytes());
+        assert_eq!(once.len(), 1);
+        let Some(Ok(once)) = once.into_iter().next() else {
+            panic!("a decoded message failed to decode after re-encoding");
+        };
+        let twice = decode_all(&once.to_bytes());
+        assert_eq!(twice, vec![Ok(once)]);
     }
 });

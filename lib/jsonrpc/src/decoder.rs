@@ -87,6 +87,9 @@ pub struct StreamDecoder {
     depth: usize,
     in_string: bool,
     escape: bool,
+    /// Inside a `\uXXXX` escape: how many `0` digits have followed the `u`.
+    /// OVS refuses `\u0000`, so the stream must too.
+    unicode_zeros: Option<u8>,
     max_message_bytes: usize,
     failed: bool,
 }
@@ -109,6 +112,7 @@ impl StreamDecoder {
             depth: 0,
             in_string: false,
             escape: false,
+            unicode_zeros: None,
             max_message_bytes,
             failed: false,
         }
@@ -206,8 +210,21 @@ impl StreamDecoder {
             let c = self.buf[here];
             self.pos += 1;
             if self.in_string {
+                if let Some(zeros) = self.unicode_zeros.take() {
+                    if c == b'0' {
+                        if zeros == 3 {
+                            return self
+                                .syntax(here, "null bytes not supported in quoted strings".into());
+                        }
+                        self.unicode_zeros = Some(zeros + 1);
+                        continue;
+                    }
+                }
                 if self.escape {
                     self.escape = false;
+                    if c == b'u' {
+                        self.unicode_zeros = Some(0);
+                    }
                 } else if c == b'\\' {
                     self.escape = true;
                 } else if c == b'"' {
@@ -264,7 +281,12 @@ impl StreamDecoder {
         let mut de = serde_json::Deserializer::from_slice(slice);
         // The scanner has bounded the depth to MAX_DEPTH already.
         de.disable_recursion_limit();
-        let result = Value::deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+        let result = Value::deserialize(&mut de)
+            .and_then(|v| de.end().map(|()| v))
+            .map(|mut v| {
+                crate::text::normalize_numbers(&mut v);
+                v
+            });
         result.map_err(|e| {
             let offset = serde_offset(slice, e.line(), e.column());
             FramingError::Syntax {
@@ -453,6 +475,20 @@ mod tests {
         assert!(d.next_value().is_none());
         d.feed(b"[3]");
         assert!(d.next_value().is_none());
+    }
+
+    #[test]
+    fn escaped_nul_is_refused_as_ovs_does() {
+        assert!(one_error(br#"{"a":"x\u0000y"}"#).contains("null bytes not supported"));
+        // Split across feeds, and near misses that are fine.
+        let mut d = StreamDecoder::new(1 << 20);
+        d.feed(br#"{"a":"\u00"#);
+        assert!(d.next_value().is_none());
+        d.feed(br#"00"}"#);
+        assert!(matches!(d.next_value(), Some(Err(_))));
+        let mut d = StreamDecoder::new(1 << 20);
+        d.feed(br#"{"a":"\u0001\\u0000 \u1000"}"#);
+        assert!(matches!(d.next_value(), Some(Ok(_))));
     }
 
     #[test]

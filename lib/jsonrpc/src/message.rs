@@ -1,7 +1,6 @@
 //! JSON-RPC 1.0 messages with OVS's validity rules.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
@@ -177,8 +176,10 @@ impl Message {
             if i > 0 {
                 out.push(',');
             }
-            // Writing into a String cannot fail.
-            let _ = write!(out, "\"{name}\":{value}");
+            out.push('"');
+            out.push_str(name);
+            out.push_str("\":");
+            crate::text::write_json(&mut out, &value);
         }
         out.push('}');
         out.into_bytes()
