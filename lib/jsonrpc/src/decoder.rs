@@ -210,15 +210,15 @@ impl StreamDecoder {
             let c = self.buf[here];
             self.pos += 1;
             if self.in_string {
-                if let Some(zeros) = self.unicode_zeros.take() {
-                    if c == b'0' {
-                        if zeros == 3 {
-                            return self
-                                .syntax(here, "null bytes not supported in quoted strings".into());
-                        }
-                        self.unicode_zeros = Some(zeros + 1);
-                        continue;
+                if let Some(zeros) = self.unicode_zeros.take()
+                    && c == b'0'
+                {
+                    if zeros == 3 {
+                        return self
+                            .syntax(here, "null bytes not supported in quoted strings".into());
                     }
+                    self.unicode_zeros = Some(zeros + 1);
+                    continue;
                 }
                 if self.escape {
                     self.escape = false;

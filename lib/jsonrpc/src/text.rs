@@ -19,10 +19,8 @@ use serde_json::{Number, Value};
 pub fn normalize_numbers(value: &mut Value) {
     match value {
         Value::Number(n) => {
-            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                if let Some(i) = whole_i64(f) {
-                    *n = Number::from(i);
-                }
+            if let Some(i) = n.as_f64().filter(|_| n.is_f64()).and_then(whole_i64) {
+                *n = Number::from(i);
             }
         }
         Value::Array(a) => a.iter_mut().for_each(normalize_numbers),
