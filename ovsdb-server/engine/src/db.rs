@@ -1,0 +1,299 @@
+//! The in-memory database and the entry points of the transaction engine.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::atom::UuidGen;
+use crate::changes::Changes;
+use crate::datum::Datum;
+use crate::error::{Error, OvsdbError};
+use crate::exec::{Exec, ExecOutcome};
+use crate::hash::{FastMap, FastSet};
+use crate::meta::SchemaMeta;
+use crate::row::{Row, RowRef};
+use crate::schema::DatabaseSchema;
+
+/// What a transaction may learn about its session.
+pub struct TxnContext<'a> {
+    /// The current time, in milliseconds (any epoch, used for `wait`).
+    pub now_ms: u64,
+    /// Whether the session owns the named lock (for `assert`).
+    pub owns_lock: &'a dyn Fn(&str) -> bool,
+}
+
+/// The result of [`Database::transact`].
+#[derive(Debug)]
+pub enum TxnOutcome {
+    /// The transaction committed in memory; `reply` is the `transact`
+    /// result array.  `changes` may be empty.
+    Committed { reply: Value, changes: Changes },
+    /// An operation or a commit-time check failed; nothing changed.
+    Failed { reply: Value },
+    /// A `wait` is not yet satisfied: retry after the next commit, or at
+    /// `until_ms` (when the trigger times out), whichever comes first.
+    Blocked { until_ms: Option<u64> },
+}
+
+/// One table's rows and the structures that keep commits fast.
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    pub rows: FastSet<RowRef>,
+    /// One map per schema index: the indexed columns' values to the row.
+    pub indexes: Vec<FastMap<Box<[Datum]>, Uuid>>,
+    /// Rows of any table holding weak references to a row of this table,
+    /// by the referenced row: (source table, source row).
+    pub weak_in: FastMap<Uuid, Vec<(usize, Uuid)>>,
+}
+
+impl Table {
+    pub fn get(&self, uuid: &Uuid) -> Option<&Arc<Row>> {
+        self.rows.get(uuid).map(|r| &r.0)
+    }
+}
+
+/// An OVSDB database in memory: its schema and rows, and the transaction
+/// engine that changes them.
+#[derive(Debug)]
+pub struct Database {
+    pub(crate) meta: Arc<SchemaMeta>,
+    pub(crate) tables: Vec<Table>,
+    pub(crate) uuids: UuidGen,
+}
+
+impl Database {
+    /// An empty database for `schema`.
+    pub fn new(schema: Arc<DatabaseSchema>) -> Database {
+        let meta = Arc::new(SchemaMeta::new(schema));
+        let tables = meta
+            .tables
+            .iter()
+            .map(|t| Table {
+                indexes: t.indexes.iter().map(|_| FastMap::default()).collect(),
+                ..Table::default()
+            })
+            .collect();
+        Database {
+            meta,
+            tables,
+            uuids: UuidGen::from_entropy(),
+        }
+    }
+
+    /// Makes generated UUIDs reproducible (tests).
+    pub fn seed_uuids(&mut self, seed: u128) {
+        self.uuids = UuidGen::from_seed(seed);
+    }
+
+    pub fn schema(&self) -> &Arc<DatabaseSchema> {
+        &self.meta.schema
+    }
+
+    /// The rows of `table`, in no particular order.
+    pub fn rows(&self, table: &str) -> impl Iterator<Item = &Arc<Row>> {
+        self.meta
+            .table(table)
+            .and_then(|t| self.tables.get(t))
+            .into_iter()
+            .flat_map(|t| t.rows.iter().map(|r| &r.0))
+    }
+
+    /// The row of `table` with this UUID.
+    pub fn row(&self, table: &str, uuid: &Uuid) -> Option<&Arc<Row>> {
+        self.tables.get(self.meta.table(table)?)?.get(uuid)
+    }
+
+    pub fn n_rows(&self, table: &str) -> usize {
+        self.meta
+            .table(table)
+            .and_then(|t| self.tables.get(t))
+            .map_or(0, |t| t.rows.len())
+    }
+
+    /// Column names of `table` in the order of [`Row::fields`].
+    pub fn column_names(&self, table: &str) -> Option<Vec<&str>> {
+        let t = self.meta.table(table)?;
+        Some(
+            self.meta.tables[t]
+                .columns
+                .iter()
+                .map(|c| c.name.as_ref())
+                .collect(),
+        )
+    }
+
+    /// The position of `column` in [`Row::fields`] for `table`.
+    pub fn column_index(&self, table: &str, column: &str) -> Option<usize> {
+        self.meta.tables[self.meta.table(table)?].column(column)
+    }
+
+    /// Total number of atoms stored, roughly as OVS reports it for
+    /// `memory/show`.
+    pub fn n_atoms(&self) -> usize {
+        self.tables
+            .iter()
+            .flat_map(|t| t.rows.iter())
+            .map(|r| {
+                r.0.fields()
+                    .iter()
+                    .map(|d| if d.is_map() { 2 * d.len() } else { d.len() })
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+
+    /// Runs a transaction: `ops` are the `transact` parameters after the
+    /// database name.  A `wait` that is not satisfied yields
+    /// [`TxnOutcome::Blocked`]; on retry use [`Database::transact_since`]
+    /// with the time of the first attempt so that `wait` can time out.
+    pub fn transact(&mut self, ops: &[Value], ctx: &TxnContext<'_>) -> TxnOutcome {
+        self.transact_since(ops, ctx, ctx.now_ms)
+    }
+
+    /// [`Database::transact`] for a transaction first attempted at
+    /// `started_ms` (the `wait` timeouts count from then).
+    pub fn transact_since(
+        &mut self,
+        ops: &[Value],
+        ctx: &TxnContext<'_>,
+        started_ms: u64,
+    ) -> TxnOutcome {
+        let restricted = self.meta.schema.name.starts_with('_');
+        self.run(ops, ctx, started_ms, restricted)
+    }
+
+    /// Like [`Database::transact`] but allows writes to a reserved
+    /// database (one whose name starts with `_`, such as `_Server`), which
+    /// clients may only read: for the server's own bookkeeping.
+    pub fn transact_unrestricted(&mut self, ops: &[Value], ctx: &TxnContext<'_>) -> TxnOutcome {
+        self.run(ops, ctx, ctx.now_ms, false)
+    }
+
+    fn run(
+        &mut self,
+        ops: &[Value],
+        ctx: &TxnContext<'_>,
+        started_ms: u64,
+        restricted: bool,
+    ) -> TxnOutcome {
+        let elapsed = ctx.now_ms.saturating_sub(started_ms);
+        let mut exec = Exec::new(
+            &self.meta,
+            &self.tables,
+            self.uuids.clone(),
+            elapsed,
+            ctx.owns_lock,
+            restricted,
+        );
+        let outcome = exec.execute(ops);
+        let mut results = match outcome {
+            ExecOutcome::Blocked { timeout_ms } => {
+                self.uuids = exec.into_uuids();
+                return TxnOutcome::Blocked {
+                    until_ms: timeout_ms.map(|t| started_ms.saturating_add(t)),
+                };
+            }
+            ExecOutcome::Failed { results } => {
+                self.uuids = exec.into_uuids();
+                return TxnOutcome::Failed {
+                    reply: Value::Array(results),
+                };
+            }
+            ExecOutcome::Done { results } => results,
+        };
+        let prepared = match exec.precommit() {
+            Ok(p) => p,
+            Err(e) => {
+                results.push(e.to_json());
+                self.uuids = exec.into_uuids();
+                return TxnOutcome::Failed {
+                    reply: Value::Array(results),
+                };
+            }
+        };
+        self.uuids = prepared.uuids.clone();
+        let changes = self.apply(prepared);
+        TxnOutcome::Committed {
+            reply: Value::Array(results),
+            changes,
+        }
+    }
+
+    /// Replays one transaction record from the on-disk log (as written by
+    /// OVS or by [`Changes::to_log_record`]), including records with
+    /// `"_is_diff": true`.
+    pub fn apply_log_record(&mut self, record: &Value) -> Result<(), OvsdbError> {
+        self.apply_log_record_inner(record)
+            .map(|_| ())
+            .map_err(OvsdbError::from)
+    }
+
+    /// [`Database::apply_log_record`], also returning what changed (for a
+    /// server that replays while monitors are active).
+    pub fn apply_log_record_changes(&mut self, record: &Value) -> Result<Changes, OvsdbError> {
+        self.apply_log_record_inner(record)
+            .map_err(OvsdbError::from)
+    }
+
+    /// A copy of this database under `schema`, as `ovsdb-client convert`
+    /// and `ovsdb-tool convert` make it: tables and columns missing from
+    /// the new schema are dropped, values are re-checked against the new
+    /// types, and the commit-time checks run on the result.
+    pub fn convert(&self, schema: Arc<DatabaseSchema>) -> Result<Database, OvsdbError> {
+        let mut dst = Database::new(schema);
+        dst.uuids = self.uuids.clone();
+        let dst_meta = dst.meta.clone();
+        let mut exec = Exec::new(
+            &dst_meta,
+            &dst.tables,
+            dst.uuids.clone(),
+            0,
+            &|_| false,
+            false,
+        );
+        for (st, src_table) in self.meta.tables.iter().enumerate() {
+            let Some(dt) = dst_meta.table(&src_table.name) else {
+                continue;
+            };
+            let dst_table = &dst_meta.tables[dt];
+            let mapping: Vec<(usize, usize)> = src_table
+                .columns
+                .iter()
+                .enumerate()
+                .skip(crate::row::VERSION_COLUMN + 1)
+                .filter_map(|(sc, col)| dst_table.column(&col.name).map(|dc| (sc, dc)))
+                .collect();
+            for r in &self.tables[st].rows {
+                let src_row = &r.0;
+                let mut fields = dst_table.defaults.clone();
+                fields[crate::row::UUID_COLUMN] = src_row.field(crate::row::UUID_COLUMN).clone();
+                for &(sc, dc) in &mapping {
+                    let json = src_row.field(sc).to_json(&src_table.columns[sc].ty);
+                    fields[dc] = Datum::parse(&dst_table.columns[dc].ty, &json, None)
+                        .map_err(OvsdbError::from)?;
+                }
+                exec.insert_loaded_row(dt, src_row.uuid(), fields);
+            }
+        }
+        let prepared = exec.precommit().map_err(OvsdbError::from)?;
+        dst.uuids = prepared.uuids.clone();
+        dst.apply(prepared);
+        Ok(dst)
+    }
+
+    fn apply_log_record_inner(&mut self, record: &Value) -> Result<Changes, Error> {
+        let mut exec = Exec::new(
+            &self.meta,
+            &self.tables,
+            self.uuids.clone(),
+            0,
+            &|_| false,
+            false,
+        );
+        exec.load_log_record(record)?;
+        let prepared = exec.precommit()?;
+        self.uuids = prepared.uuids.clone();
+        Ok(self.apply(prepared))
+    }
+}

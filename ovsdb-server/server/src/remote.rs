@@ -1,0 +1,425 @@
+//! Remotes: the `--remote` strings, and the tasks that listen, connect and
+//! carry bytes for one JSON-RPC session.
+//!
+//! ```text
+//!  listener task (punix:/ptcp:)      connector task (unix:/tcp:, reconnects)
+//!        |  accept                          |  connect
+//!        v                                  v
+//!   reader task --Event::Received--> core (one task, owns all state)
+//!   writer task <--Outgoing--------- core
+//! ```
+//!
+//! The reader decodes the stream with OVS's framing (concatenated JSON
+//! values); a framing error or an invalid JSON-RPC message closes the
+//! session, as OVS's jsonrpc does. TCP sessions get OVS's inactivity probe:
+//! an "echo" request after 5 s of silence, then a disconnect after 5 s more.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use ovs_jsonrpc::{Message, StreamDecoder};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use tokio::sync::{mpsc, watch};
+use tracing::{info, warn};
+
+use crate::core::{Event, Outgoing};
+use crate::locks::SessionId;
+
+const LOG: &str = "reconnect";
+const PROBE_INTERVAL: Duration = Duration::from_secs(5);
+/// OVS refuses JSON-RPC messages above this size? It has no hard cap, but a
+/// 100 MB string must not take the server down: bound one message.
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
+/// A parsed `--remote` target (after `db:` indirection is resolved).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    PassiveUnix(PathBuf),
+    PassiveTcp { port: u16, ip: String },
+    ActiveUnix(PathBuf),
+    ActiveTcp { host: String, port: u16 },
+}
+
+impl Target {
+    pub fn parse(s: &str) -> Result<Target, String> {
+        let (kind, rest) = s
+            .split_once(':')
+            .ok_or_else(|| format!("{s}: unknown remote type"))?;
+        match kind {
+            "punix" => Ok(Target::PassiveUnix(PathBuf::from(rest))),
+            "unix" => Ok(Target::ActiveUnix(PathBuf::from(rest))),
+            "ptcp" => {
+                let (port, ip) = match rest.split_once(':') {
+                    Some((p, ip)) => (p, ip.trim_matches(|c| c == '[' || c == ']')),
+                    None => (rest, "0.0.0.0"),
+                };
+                let port = if port.is_empty() { "6640" } else { port };
+                let port = port
+                    .parse()
+                    .map_err(|_| format!("{s}: bad port number \"{port}\""))?;
+                Ok(Target::PassiveTcp {
+                    port,
+                    ip: ip.to_string(),
+                })
+            }
+            "tcp" => {
+                let (host, port) = split_host_port(rest).unwrap_or((rest, "6640"));
+                let port = port
+                    .parse()
+                    .map_err(|_| format!("{s}: bad port number \"{port}\""))?;
+                Ok(Target::ActiveTcp {
+                    host: host.to_string(),
+                    port,
+                })
+            }
+            "ssl" | "pssl" => Err(format!("{s}: SSL remotes are not supported yet")),
+            _ => Err(format!("{s}: unknown remote type")),
+        }
+    }
+
+    fn needs_probes(&self) -> bool {
+        matches!(self, Target::PassiveTcp { .. } | Target::ActiveTcp { .. })
+    }
+}
+
+fn split_host_port(s: &str) -> Option<(&str, &str)> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let (host, tail) = rest.split_once(']')?;
+        return Some((host, tail.strip_prefix(':')?));
+    }
+    s.rsplit_once(':')
+}
+
+/// Shared by every connection task: where events go and how ids are made.
+#[derive(Clone)]
+pub struct Hub {
+    pub events: mpsc::UnboundedSender<Event>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Hub {
+    pub fn new(events: mpsc::UnboundedSender<Event>) -> Hub {
+        Hub {
+            events,
+            next_id: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    fn next_id(&self) -> SessionId {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Starts serving `target` until `stop` turns true. Passive targets bind
+/// before this returns, so errors such as "address in use" are reported.
+pub async fn start(hub: Hub, target: Target, stop: watch::Receiver<bool>) -> std::io::Result<()> {
+    match target.clone() {
+        Target::PassiveUnix(path) => {
+            // A stale socket file from a dead server would make bind fail.
+            let _ = std::fs::remove_file(&path);
+            let listener = UnixListener::bind(&path)?;
+            tokio::spawn(async move {
+                accept_loop_unix(hub, listener, target, stop).await;
+                let _ = std::fs::remove_file(&path);
+            });
+        }
+        Target::PassiveTcp { port, ip } => {
+            let listener = TcpListener::bind((ip.as_str(), port)).await?;
+            tokio::spawn(accept_loop_tcp(hub, listener, target, stop));
+        }
+        Target::ActiveUnix(_) | Target::ActiveTcp { .. } => {
+            tokio::spawn(connect_loop(hub, target, stop));
+        }
+    }
+    Ok(())
+}
+
+async fn accept_loop_unix(
+    hub: Hub,
+    listener: UnixListener,
+    target: Target,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => {
+                    let (rd, wr) = stream.into_split();
+                    spawn_session(&hub, rd, wr, "unix".to_string(), &target, stop.clone());
+                }
+                Err(e) => warn!(target: LOG, "accept failed: {e}"),
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn accept_loop_tcp(
+    hub: Hub,
+    listener: TcpListener,
+    target: Target,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let (rd, wr) = stream.into_split();
+                    spawn_session(&hub, rd, wr, format!("tcp:{peer}"), &target, stop.clone());
+                }
+                Err(e) => warn!(target: LOG, "accept failed: {e}"),
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Active remotes reconnect with OVS's backoff: 1 s doubling to 8 s.
+async fn connect_loop(hub: Hub, target: Target, mut stop: watch::Receiver<bool>) {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let name = match &target {
+            Target::ActiveUnix(p) => format!("unix:{}", p.display()),
+            Target::ActiveTcp { host, port } => format!("tcp:{host}:{port}"),
+            _ => return,
+        };
+        let done = match &target {
+            Target::ActiveUnix(p) => match UnixStream::connect(p).await {
+                Ok(s) => {
+                    let (rd, wr) = s.into_split();
+                    Some(spawn_session(
+                        &hub,
+                        rd,
+                        wr,
+                        name.clone(),
+                        &target,
+                        stop.clone(),
+                    ))
+                }
+                Err(e) => {
+                    warn!(target: LOG, "{name}: connection attempt failed ({e})");
+                    None
+                }
+            },
+            Target::ActiveTcp { host, port } => {
+                match TcpStream::connect((host.as_str(), *port)).await {
+                    Ok(s) => {
+                        let _ = s.set_nodelay(true);
+                        let (rd, wr) = s.into_split();
+                        Some(spawn_session(
+                            &hub,
+                            rd,
+                            wr,
+                            name.clone(),
+                            &target,
+                            stop.clone(),
+                        ))
+                    }
+                    Err(e) => {
+                        warn!(target: LOG, "{name}: connection attempt failed ({e})");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        if let Some(mut closed) = done {
+            info!(target: LOG, "{name}: connected");
+            backoff = Duration::from_secs(1);
+            tokio::select! {
+                _ = closed.changed() => {}
+                _ = stop.changed() => return,
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = stop.changed() => return,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(8));
+    }
+}
+
+/// Spawns the reader and writer of one session; the returned receiver
+/// changes when the session has ended.
+fn spawn_session<R, W>(
+    hub: &Hub,
+    rd: R,
+    wr: W,
+    name: String,
+    target: &Target,
+    stop: watch::Receiver<bool>,
+) -> watch::Receiver<bool>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let id = hub.next_id();
+    let (out_tx, out_rx) = mpsc::unbounded_channel();
+    let (closed_tx, closed_rx) = watch::channel(false);
+    let _ = hub.events.send(Event::Connected {
+        id,
+        out: out_tx.clone(),
+    });
+    tokio::spawn(writer(wr, out_rx));
+    tokio::spawn(reader(
+        hub.events.clone(),
+        id,
+        rd,
+        out_tx,
+        name,
+        target.needs_probes(),
+        stop,
+        closed_tx,
+    ));
+    closed_rx
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn reader<R: AsyncRead + Unpin>(
+    events: mpsc::UnboundedSender<Event>,
+    id: SessionId,
+    mut rd: R,
+    out: mpsc::UnboundedSender<Outgoing>,
+    name: String,
+    probes: bool,
+    mut stop: watch::Receiver<bool>,
+    closed: watch::Sender<bool>,
+) {
+    let mut decoder = StreamDecoder::new(MAX_MESSAGE_BYTES);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut probe_sent = false;
+    'session: loop {
+        let read = async {
+            if probes {
+                tokio::time::timeout(PROBE_INTERVAL, rd.read(&mut buf)).await
+            } else {
+                Ok(rd.read(&mut buf).await)
+            }
+        };
+        let n = tokio::select! {
+            r = read => r,
+            _ = stop.changed() => break 'session,
+        };
+        let n = match n {
+            Err(_elapsed) => {
+                if probe_sent {
+                    info!(target: LOG,
+                        "{name}: no response to inactivity probe after {} seconds, disconnecting",
+                        PROBE_INTERVAL.as_secs());
+                    break;
+                }
+                probe_sent = true;
+                let probe = Message::Request {
+                    method: "echo".into(),
+                    params: serde_json::Value::Array(vec![]),
+                    id: serde_json::Value::String("echo".into()),
+                };
+                let _ = out.send(Outgoing::Bytes(probe.to_bytes()));
+                continue;
+            }
+            Ok(Ok(0)) => break,
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => {
+                warn!(target: "jsonrpc", "{name}: receive error: {e}");
+                break;
+            }
+        };
+        probe_sent = false;
+        decoder.feed(&buf[..n]);
+        while let Some(value) = decoder.next_value() {
+            let value = match value {
+                Ok(v) => v,
+                Err(e) => {
+                    warn!(target: "jsonrpc", "{name}: error parsing stream: {e}");
+                    break 'session;
+                }
+            };
+            match Message::from_json(value) {
+                // Our own probe's answer needs no further thought.
+                Ok(Message::Reply { ref id, .. }) if id == "echo" => {}
+                // A server never asked anything else, so OVS drops the session.
+                Ok(msg @ (Message::Reply { .. } | Message::Error { .. })) => {
+                    warn!(target: "ovsdb_jsonrpc_server",
+                        "{name}: received unexpected {} message", msg.type_name());
+                    break 'session;
+                }
+                Ok(msg) => {
+                    if events.send(Event::Received { id, msg }).is_err() {
+                        break 'session;
+                    }
+                }
+                Err(e) => {
+                    warn!(target: "jsonrpc", "{name}: received bad JSON-RPC message: {e}");
+                    break 'session;
+                }
+            }
+        }
+    }
+    let _ = out.send(Outgoing::Close);
+    let _ = events.send(Event::Closed { id });
+    let _ = closed.send(true);
+}
+
+async fn writer<W: AsyncWrite + Unpin>(mut wr: W, mut out: mpsc::UnboundedReceiver<Outgoing>) {
+    let mut batch = Vec::new();
+    while let Some(first) = out.recv().await {
+        let mut close = false;
+        let mut push = |o: Outgoing, batch: &mut Vec<u8>| match o {
+            Outgoing::Bytes(b) => batch.extend_from_slice(&b),
+            Outgoing::Close => close = true,
+        };
+        push(first, &mut batch);
+        while let Ok(o) = out.try_recv() {
+            push(o, &mut batch);
+        }
+        if !batch.is_empty() && wr.write_all(&batch).await.is_err() {
+            break;
+        }
+        batch.clear();
+        if close {
+            break;
+        }
+    }
+    let _ = wr.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_targets() {
+        assert_eq!(
+            Target::parse("punix:/tmp/x.sock"),
+            Ok(Target::PassiveUnix("/tmp/x.sock".into()))
+        );
+        assert_eq!(
+            Target::parse("ptcp:6640:127.0.0.1"),
+            Ok(Target::PassiveTcp {
+                port: 6640,
+                ip: "127.0.0.1".into()
+            })
+        );
+        assert_eq!(
+            Target::parse("ptcp:0"),
+            Ok(Target::PassiveTcp {
+                port: 0,
+                ip: "0.0.0.0".into()
+            })
+        );
+        assert_eq!(
+            Target::parse("tcp:[::1]:6641"),
+            Ok(Target::ActiveTcp {
+                host: "::1".into(),
+                port: 6641
+            })
+        );
+        assert!(Target::parse("ssl:1.2.3.4:6640").is_err());
+        assert!(Target::parse("bogus").is_err());
+        assert!(Target::parse("ptcp:notaport").is_err());
+    }
+}

@@ -1,0 +1,154 @@
+//! One database file: replay on open, append on commit, compaction.
+//!
+//! Compaction follows OVS's rule for standalone databases (ovsdb/storage.c):
+//! not before 10-20 minutes after the last one; before a day has passed only
+//! if at least 100 records were written and the file grew past 10 MB and to
+//! more than twice its size right after the last compaction; after a day, if
+//! anything at all was written.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ovsdb::{Database, DatabaseSchema};
+use ovsdb_log::{LogFile, OpenMode};
+use serde_json::Value;
+use tracing::{info, warn};
+
+const LOG: &str = "ovsdb_server";
+const MIN_INTERVAL_MS: u64 = 10 * 60 * 1000;
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+pub struct Storage {
+    log: LogFile,
+    path: PathBuf,
+    /// Records read at open plus records written since the last snapshot.
+    n_records: u64,
+    /// File size right after the last snapshot (OVS's "base").
+    base_size: u64,
+    next_min_ms: u64,
+    next_max_ms: u64,
+    /// Whether a `commit` with `"durable": true` is waiting for fsync.
+    sync_pending: bool,
+}
+
+/// What opening a database file found.
+pub struct Opened {
+    pub storage: Storage,
+    pub schema: Arc<DatabaseSchema>,
+    pub schema_json: Value,
+    pub data: Database,
+}
+
+impl Storage {
+    /// Opens `path`, reads its schema and replays every transaction. A torn
+    /// or corrupt tail is reported and cut back to the last good record.
+    pub fn open(path: &Path, now_ms: u64, jitter_ms: u64) -> Result<Opened, String> {
+        let name = path.display();
+        let mut log =
+            LogFile::open(path, OpenMode::ReadWrite).map_err(|e| format!("{name}: {e}"))?;
+        let schema_json = match log.read_record() {
+            Ok(Some(v)) => v,
+            Ok(None) => return Err(format!("{name}: unexpected end of file")),
+            Err(e) => return Err(format!("{name}: {e}")),
+        };
+        let schema = DatabaseSchema::from_json(&schema_json)
+            .map_err(|e| format!("{name}: {}", e.to_json()))?;
+        let schema = Arc::new(schema);
+        let mut data = Database::new(schema.clone());
+        let mut n_records = 1;
+        loop {
+            match log.read_record() {
+                Ok(Some(record)) => {
+                    if let Err(e) = data.apply_log_record(&record) {
+                        // OVS stops reading at a record it cannot apply and
+                        // truncates there: later records depend on it.
+                        warn!(target: LOG, "{name}: cannot apply transaction record {}: {}; \
+                              discarding it and everything after it",
+                              n_records, e.to_json());
+                        log.truncate_to_last_good()
+                            .map_err(|e| format!("{name}: {e}"))?;
+                        break;
+                    }
+                    n_records += 1;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    warn!(target: LOG, "{name}: {e}; truncating to last good record");
+                    log.truncate_to_last_good()
+                        .map_err(|e| format!("{name}: {e}"))?;
+                    break;
+                }
+            }
+        }
+        let base_size = log.offset();
+        Ok(Opened {
+            storage: Storage {
+                log,
+                path: path.to_path_buf(),
+                n_records,
+                base_size,
+                next_min_ms: now_ms + MIN_INTERVAL_MS + jitter_ms % MIN_INTERVAL_MS,
+                next_max_ms: now_ms + DAY_MS,
+                sync_pending: false,
+            },
+            schema,
+            schema_json,
+            data,
+        })
+    }
+
+    /// Appends one transaction record. It reaches the kernel before this
+    /// returns, so a crash of this process cannot lose it; `durable` ones
+    /// are also fsynced by [`Storage::flush`] before the client hears back.
+    pub fn append(&mut self, record: &Value, durable: bool) -> Result<(), String> {
+        self.log
+            .write_record(record)
+            .map_err(|e| format!("{}: write failed: {e}", self.path.display()))?;
+        self.n_records += 1;
+        self.sync_pending |= durable;
+        Ok(())
+    }
+
+    /// Called once per batch of commits, before any reply leaves.
+    pub fn flush(&mut self) -> Result<(), String> {
+        if std::mem::take(&mut self.sync_pending) {
+            self.log
+                .commit()
+                .map_err(|e| format!("{}: fsync failed: {e}", self.path.display()))?;
+        }
+        Ok(())
+    }
+
+    pub fn should_compact(&self, now_ms: u64) -> bool {
+        if now_ms < self.next_min_ms {
+            return false;
+        }
+        let size = self.log.offset();
+        if now_ms < self.next_max_ms {
+            self.n_records >= 100 && size > 10 * 1024 * 1024 && size / 2 > self.base_size
+        } else {
+            self.n_records > 0
+        }
+    }
+
+    /// Rewrites the file as the schema plus one record holding every row.
+    pub fn compact(
+        &mut self,
+        schema_json: &Value,
+        data: &Database,
+        now_ms: u64,
+        jitter_ms: u64,
+    ) -> Result<(), String> {
+        let snapshot = data.snapshot_record();
+        self.log
+            .replace_with(&[schema_json.clone(), snapshot])
+            .map_err(|e| format!("{}: compaction failed: {e}", self.path.display()))?;
+        info!(target: LOG, "{}: compacted database", self.path.display());
+        self.n_records = 0;
+        self.base_size = self.log.offset();
+        self.next_min_ms = now_ms + MIN_INTERVAL_MS + jitter_ms % MIN_INTERVAL_MS;
+        self.next_max_ms = now_ms + DAY_MS;
+        self.sync_pending = false;
+        Ok(())
+    }
+}
