@@ -62,7 +62,7 @@ impl Changes {
         self.tables.iter().map(|t| t.rows.len()).sum()
     }
 
-    /// Column names of `table`, in the order of [`Row::fields`].
+    /// Column names of `table`, in the order of [`Row::get`].
     pub fn column_names(&self, table: &str) -> Option<Vec<&str>> {
         let t = self.meta.table(table)?;
         Some(

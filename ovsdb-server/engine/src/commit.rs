@@ -133,7 +133,7 @@ impl Exec<'_> {
     fn drop_unchanged(&mut self) {
         for rows in &mut self.txn {
             rows.retain(|_, tr| match (&tr.old, &tr.new) {
-                (Some(o), Some(n)) => !tr.forced.is_empty() || o.fields() != n.fields(),
+                (Some(o), Some(n)) => !tr.forced.is_empty() || **o != *n,
                 _ => true,
             });
         }
@@ -493,15 +493,22 @@ impl Exec<'_> {
         // compares the columns in its hash order; comparing the schema's
         // columns first and the random `_version` and `_uuid` last agrees
         // with it whenever the rows differ in a real column.
-        let key = |r: &Row| {
-            let f = r.fields();
-            (
-                f.get(VERSION_COLUMN + 1..).unwrap_or(&[]).to_vec(),
-                r.version(),
-                r.uuid(),
-            )
+        let (a, b) = match self.compare_order(t) {
+            Some(order) => {
+                if crate::exec::compare_columns(a, b, order) == std::cmp::Ordering::Less {
+                    (b, a)
+                } else {
+                    (a, b)
+                }
+            }
+            None => {
+                fn key(r: &Row) -> (Vec<&Datum>, Uuid, Uuid) {
+                    let user: Vec<&Datum> = r.values().skip(VERSION_COLUMN + 1).collect();
+                    (user, r.version(), r.uuid())
+                }
+                if key(a) < key(b) { (b, a) } else { (a, b) }
+            }
         };
-        let (a, b) = if key(a) < key(b) { (b, a) } else { (a, b) };
         let details = format!(
             "Transaction causes multiple rows in \"{}\" table to have identical values ({}) for index on {}.  {}  {}",
             table.name,

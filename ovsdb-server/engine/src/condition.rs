@@ -9,7 +9,7 @@ use crate::atom::SymbolTable;
 use crate::datum::Datum;
 use crate::error::{Error, Result};
 use crate::meta::TableMeta;
-use crate::row::UUID_COLUMN;
+use crate::row::{Row, UUID_COLUMN};
 use crate::schema::{AtomicType, Type};
 
 /// Ordered as OVS orders them: cheap, selective functions first.
@@ -155,9 +155,8 @@ impl Clause {
     }
 
     /// OVS's `ovsdb_clause_evaluate()`.
-    pub fn evaluate(&self, fields: &[Datum]) -> bool {
-        let empty = Datum::empty();
-        let field = fields.get(self.column).unwrap_or(&empty);
+    pub fn evaluate(&self, row: &Row) -> bool {
+        let field = row.field(self.column);
         let arg = &self.arg;
         let ty = &self.ty;
         match self.function {
@@ -229,13 +228,13 @@ impl Condition {
     }
 
     /// All clauses hold (transactions).
-    pub fn matches_all(&self, fields: &[Datum]) -> bool {
-        self.clauses.iter().all(|c| c.evaluate(fields))
+    pub fn matches_all(&self, row: &Row) -> bool {
+        self.clauses.iter().all(|c| c.evaluate(row))
     }
 
     /// The condition is empty or any clause holds (monitors).
-    pub fn empty_or_matches_any(&self, fields: &[Datum]) -> bool {
-        self.clauses.is_empty() || self.clauses.iter().any(|c| c.evaluate(fields))
+    pub fn empty_or_matches_any(&self, row: &Row) -> bool {
+        self.clauses.is_empty() || self.clauses.iter().any(|c| c.evaluate(row))
     }
 
     /// A `_uuid == <uuid>` clause, which lets a query look the row up.

@@ -60,6 +60,8 @@ pub struct Database {
     pub(crate) meta: Arc<SchemaMeta>,
     pub(crate) tables: Vec<Table>,
     pub(crate) uuids: UuidGen,
+    /// Per table, OVS's column comparison order, if the server set it.
+    pub(crate) column_order: Vec<Option<Vec<usize>>>,
 }
 
 impl Database {
@@ -74,11 +76,45 @@ impl Database {
                 ..Table::default()
             })
             .collect();
+        let column_order = vec![None; meta.tables.len()];
         Database {
             meta,
             tables,
             uuids: UuidGen::from_entropy(),
+            column_order,
         }
+    }
+
+    /// Tells the engine the order in which OVS walks `table`'s columns (its
+    /// hash-map order, which depends on the schema text; a server that can
+    /// model it passes it here).  OVS orders `select` results without a
+    /// "sort" by comparing every column in that order, and names the rows
+    /// of a duplicate-index error in it.  Without it, `select` results are
+    /// ordered by `_uuid`.  Unknown names are an error; columns left out are
+    /// compared last.
+    pub fn set_column_order(&mut self, table: &str, columns: &[&str]) -> Result<(), OvsdbError> {
+        let Some(t) = self.meta.table(table) else {
+            return Err(OvsdbError::syntax(format!("no table named {table}")));
+        };
+        let tm = &self.meta.tables[t];
+        let mut order = Vec::with_capacity(tm.columns.len());
+        for name in columns {
+            let Some(c) = tm.column(name) else {
+                return Err(OvsdbError::syntax(format!(
+                    "{name} is not a valid column name"
+                )));
+            };
+            if !order.contains(&c) {
+                order.push(c);
+            }
+        }
+        for c in 0..tm.columns.len() {
+            if !order.contains(&c) {
+                order.push(c);
+            }
+        }
+        self.column_order[t] = Some(order);
+        Ok(())
     }
 
     /// Makes generated UUIDs reproducible (tests).
@@ -111,7 +147,7 @@ impl Database {
             .map_or(0, |t| t.rows.len())
     }
 
-    /// Column names of `table` in the order of [`Row::fields`].
+    /// Column names of `table` in the order of [`Row::get`].
     pub fn column_names(&self, table: &str) -> Option<Vec<&str>> {
         let t = self.meta.table(table)?;
         Some(
@@ -123,7 +159,7 @@ impl Database {
         )
     }
 
-    /// The position of `column` in [`Row::fields`] for `table`.
+    /// The position of `column` in [`Row::get`] for `table`.
     pub fn column_index(&self, table: &str, column: &str) -> Option<usize> {
         self.meta.tables[self.meta.table(table)?].column(column)
     }
@@ -135,11 +171,30 @@ impl Database {
             .iter()
             .flat_map(|t| t.rows.iter())
             .map(|r| {
-                r.0.fields()
-                    .iter()
+                r.0.values()
                     .map(|d| if d.is_map() { 2 * d.len() } else { d.len() })
                     .sum::<usize>()
             })
+            .sum()
+    }
+
+    /// Rows times columns (including `_uuid` and `_version`), OVS's
+    /// "cells" in `memory/show`.
+    pub fn n_cells(&self) -> usize {
+        self.meta
+            .tables
+            .iter()
+            .zip(&self.tables)
+            .map(|(m, t)| m.columns.len() * t.rows.len())
+            .sum()
+    }
+
+    /// Weak references between distinct rows, roughly OVS's "n-weak-refs".
+    pub fn n_weak_refs(&self) -> usize {
+        self.tables
+            .iter()
+            .flat_map(|t| t.weak_in.values())
+            .map(Vec::len)
             .sum()
     }
 
@@ -178,6 +233,7 @@ impl Database {
         restricted: bool,
     ) -> TxnOutcome {
         let elapsed = ctx.now_ms.saturating_sub(started_ms);
+        let column_order = &self.column_order;
         let mut exec = Exec::new(
             &self.meta,
             &self.tables,
@@ -186,6 +242,7 @@ impl Database {
             ctx.owns_lock,
             restricted,
         );
+        exec.column_order = column_order;
         let outcome = exec.execute(ops);
         let mut results = match outcome {
             ExecOutcome::Blocked { timeout_ms } => {

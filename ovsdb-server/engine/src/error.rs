@@ -8,11 +8,15 @@ use serde_json::{Map, Value};
 /// error", "constraint violation", "referential integrity violation", ...)
 /// and a human-readable explanation.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OvsdbError {
     /// The RFC 7047 error tag, e.g. `"constraint violation"`.
     pub error: &'static str,
     /// Free-form explanation; empty when there is none.
     pub details: String,
+    /// The offending JSON as compact text with sorted keys (OVS's
+    /// `"syntax"` extension member), when the error quotes its input.
+    pub syntax: Option<String>,
 }
 
 impl OvsdbError {
@@ -21,6 +25,7 @@ impl OvsdbError {
         OvsdbError {
             error,
             details: details.into(),
+            syntax: None,
         }
     }
 
@@ -29,13 +34,16 @@ impl OvsdbError {
         OvsdbError::new("syntax error", details)
     }
 
-    /// `{"error": ..., "details": ...}`, omitting empty details as OVS omits
-    /// a missing one.
+    /// `{"error": ..., "details": ..., "syntax": ...}`, omitting empty
+    /// details and a missing syntax as OVS omits them.
     pub fn to_json(&self) -> Value {
         let mut obj = Map::new();
         obj.insert("error".into(), Value::String(self.error.into()));
         if !self.details.is_empty() {
             obj.insert("details".into(), Value::String(self.details.clone()));
+        }
+        if let Some(syntax) = &self.syntax {
+            obj.insert("syntax".into(), Value::String(syntax.clone()));
         }
         Value::Object(obj)
     }
@@ -53,9 +61,7 @@ impl fmt::Display for OvsdbError {
 
 impl std::error::Error for OvsdbError {}
 
-/// The engine's working error: an [`OvsdbError`] plus the offending JSON
-/// text (OVS's "syntax" member), which `transact` replies carry but the
-/// public seam does not.
+/// The engine's working error, convertible both ways with [`OvsdbError`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Error {
     pub tag: &'static str,
@@ -100,6 +106,7 @@ impl From<Error> for OvsdbError {
         OvsdbError {
             error: e.tag,
             details: e.details,
+            syntax: e.syntax,
         }
     }
 }
@@ -109,7 +116,7 @@ impl From<OvsdbError> for Error {
         Error {
             tag: e.error,
             details: e.details,
-            syntax: None,
+            syntax: e.syntax,
         }
     }
 }

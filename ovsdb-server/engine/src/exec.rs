@@ -60,6 +60,9 @@ pub(crate) struct Exec<'d> {
     timeout_ms: Option<u64>,
     owns_lock: &'d dyn Fn(&str) -> bool,
     restricted: bool,
+    /// Per table, the column order OVS compares rows in (its hash order),
+    /// when the server knows it; see [`crate::Database::set_column_order`].
+    pub column_order: &'d [Option<Vec<usize>>],
 }
 
 impl<'d> Exec<'d> {
@@ -82,7 +85,14 @@ impl<'d> Exec<'d> {
             timeout_ms: None,
             owns_lock,
             restricted,
+            column_order: &[],
         }
+    }
+
+    /// The columns compared when rows are ordered without an explicit
+    /// "sort", if known.
+    pub fn compare_order(&self, t: usize) -> Option<&'d [usize]> {
+        self.column_order.get(t).and_then(|o| o.as_deref())
     }
 
     pub fn into_uuids(self) -> UuidGen {
@@ -147,7 +157,7 @@ impl<'d> Exec<'d> {
     pub fn query(&self, t: usize, cond: &Condition) -> Vec<Uuid> {
         if let Some(u) = cond.uuid_lookup() {
             return match self.get(t, &u) {
-                Some(row) if cond.matches_all(row.fields()) => vec![u],
+                Some(row) if cond.matches_all(row) => vec![u],
                 _ => Vec::new(),
             };
         }
@@ -155,13 +165,13 @@ impl<'d> Exec<'d> {
         let mut out = Vec::new();
         for r in &self.tables[t].rows {
             let u = r.0.uuid_ref();
-            if !overlay.contains_key(u) && cond.matches_all(r.0.fields()) {
+            if !overlay.contains_key(u) && cond.matches_all(&r.0) {
                 out.push(*u);
             }
         }
         for (u, tr) in overlay {
             if let Some(new) = &tr.new
-                && cond.matches_all(new.fields())
+                && cond.matches_all(new)
             {
                 out.push(*u);
             }
@@ -170,7 +180,7 @@ impl<'d> Exec<'d> {
     }
 
     fn new_row(&self, t: usize) -> Row {
-        Row::new(self.meta.tables[t].defaults.clone().into_boxed_slice())
+        self.meta.tables[t].default_row.clone()
     }
 
     // ---- Operations. ----
@@ -425,6 +435,7 @@ impl<'d> Exec<'d> {
         };
         let cond = self.parse_condition(t, where_json)?;
         let columns = self.column_set(t, columns_json)?;
+        let explicit_sort = sort_json.is_some();
         let sort = self.column_set(t, sort_json)?;
         let uuids = self.query(t, &cond);
         let mut rows: Vec<&Row> = uuids.iter().filter_map(|u| self.get(t, u)).collect();
@@ -434,10 +445,15 @@ impl<'d> Exec<'d> {
             rows.retain(|r| seen.insert(columns.iter().map(|&c| r.field(c)).collect()));
         }
         if rows.len() > 1 && !sort.is_empty() {
-            if sort.first() == Some(&UUID_COLUMN) {
+            // Without "sort", OVS orders by every column in its hash order.
+            let order = match self.compare_order(t) {
+                Some(order) if !explicit_sort => order,
+                _ => &sort,
+            };
+            if order.first() == Some(&UUID_COLUMN) {
                 rows.sort_by(|a, b| a.uuid_ref().as_bytes().cmp(b.uuid_ref().as_bytes()));
             } else {
-                rows.sort_by(|a, b| compare_columns(a, b, &sort));
+                rows.sort_by(|a, b| compare_columns(a, b, order));
             }
         }
         let table = &self.meta.tables[t];
@@ -660,7 +676,7 @@ impl<'d> Exec<'d> {
 
     /// Adds a row built elsewhere (conversion), with a fresh `_version`.
     pub(crate) fn insert_loaded_row(&mut self, t: usize, u: Uuid, fields: Vec<Datum>) {
-        let mut row = Row::new(fields.into_boxed_slice());
+        let mut row = Row::from_fields(fields);
         row.set(
             VERSION_COLUMN,
             Datum::scalar(Atom::Uuid(self.symtab.uuids.generate())),
@@ -793,7 +809,7 @@ impl<'d> Exec<'d> {
 }
 
 /// Orders rows by the given columns, as OVS's `select` "sort" does.
-fn compare_columns(a: &Row, b: &Row, columns: &[usize]) -> Ordering {
+pub(crate) fn compare_columns(a: &Row, b: &Row, columns: &[usize]) -> Ordering {
     for &c in columns {
         let o = a.field(c).cmp(b.field(c));
         if o != Ordering::Equal {

@@ -9,8 +9,17 @@
 //! `ovsdb-client`, the C and Python IDLs) cannot tell the difference.
 //!
 //! It does no I/O and reads no clock: time comes in through
-//! [`TxnContext`], JSON in and out as `serde_json::Value`.  Sockets,
-//! sessions, triggers, locks and the log file belong to the server.
+//! [`TxnContext`], JSON in and out as `serde_json::Value` (or written
+//! straight to bytes for the few outputs that can be huge).  Sockets,
+//! sessions, trigger queues, locks and the log file belong to the server.
+//!
+//! Entry points: [`DatabaseSchema::from_json`], [`Database::new`],
+//! [`Database::transact`] (and [`Database::transact_since`] to retry a
+//! blocked `wait`), [`Database::apply_log_record`] /
+//! [`Database::apply_log_record_text`] to replay the log,
+//! [`Changes::log_record`] to write it, [`Database::write_snapshot_record`]
+//! to compact it, and [`Monitor`] for `monitor`, `monitor_cond` and
+//! `monitor_cond_since`.
 
 #![forbid(unsafe_code)]
 // Tables are sets of `RowRef`s keyed by the row's UUID, which never changes;

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::row::{UUID_COLUMN, VERSION_COLUMN};
+use crate::datum::Datum;
+use crate::row::{Row, UUID_COLUMN, VERSION_COLUMN};
 use crate::schema::{BaseType, ColumnSchema, DatabaseSchema, RefType, TableSchema, Type};
 
 #[derive(Debug)]
@@ -44,8 +45,10 @@ pub(crate) struct TableMeta {
     pub strong_columns: Vec<usize>,
     /// Columns holding weak references.
     pub weak_columns: Vec<usize>,
-    /// Every column's default value, the starting point of a new row.
-    pub defaults: Vec<crate::datum::Datum>,
+    /// Every column's default value.
+    pub defaults: Vec<Datum>,
+    /// A row of defaults, the starting point of a new row.
+    pub default_row: Row,
 }
 
 impl TableMeta {
@@ -133,10 +136,8 @@ fn table_meta(t: &TableSchema, tables: &HashMap<String, usize>) -> TableMeta {
     let weak_columns = (0..columns.len())
         .filter(|&i| columns[i].has_weak_ref())
         .collect();
-    let defaults = columns
-        .iter()
-        .map(|c| crate::datum::Datum::default_for(&c.ty))
-        .collect();
+    let defaults: Vec<Datum> = columns.iter().map(|c| Datum::default_for(&c.ty)).collect();
+    let default_row = Row::from_fields(defaults.clone());
     TableMeta {
         name: Arc::from(t.name.as_str()),
         columns,
@@ -147,5 +148,6 @@ fn table_meta(t: &TableSchema, tables: &HashMap<String, usize>) -> TableMeta {
         strong_columns,
         weak_columns,
         defaults,
+        default_row,
     }
 }

@@ -164,6 +164,32 @@ impl Monitor {
         self.version
     }
 
+    /// True if [`Monitor::updates`] always gives the same result for both
+    /// monitors (same tables, columns, selections and conditions; V2 and
+    /// V3 share a format), so a server can compute an update once and send
+    /// it to every such client, as OVS does.
+    pub fn shares_updates_with(&self, other: &Monitor) -> bool {
+        let v1 = |m: &Monitor| m.version == MonitorVersion::V1;
+        if v1(self) != v1(other) || self.tables.len() != other.tables.len() {
+            return false;
+        }
+        self.tables.iter().zip(&other.tables).all(|(a, b)| {
+            a.name == b.name
+                && a.select == b.select
+                && a.hidden == b.hidden
+                && a.columns.len() == b.columns.len()
+                && a.columns
+                    .iter()
+                    .zip(&b.columns)
+                    .all(|(x, y)| x.index == y.index && x.select == y.select)
+                && match (&a.condition, &b.condition) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => x.same_as(y),
+                    _ => false,
+                }
+        })
+    }
+
     /// The monitored tables' names.
     pub fn table_names(&self) -> impl Iterator<Item = &str> {
         self.tables.iter().map(|t| t.name.as_ref())
@@ -461,10 +487,8 @@ impl Monitor {
     ) -> Option<Value> {
         let mut kind = update_type(initial, old.is_some(), new.is_some());
         if self.version != MonitorVersion::V1 {
-            let old_ok =
-                old.is_some_and(|r| old_cond.is_none_or(|c| c.empty_or_matches_any(r.fields())));
-            let new_ok =
-                new.is_some_and(|r| new_cond.is_none_or(|c| c.empty_or_matches_any(r.fields())));
+            let old_ok = old.is_some_and(|r| old_cond.is_none_or(|c| c.empty_or_matches_any(r)));
+            let new_ok = new.is_some_and(|r| new_cond.is_none_or(|c| c.empty_or_matches_any(r)));
             kind = if !old_ok && !new_ok {
                 0
             } else {

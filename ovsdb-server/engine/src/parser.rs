@@ -1,5 +1,5 @@
 //! A JSON object member reader that reports problems in OVS's words
-//! ("Parsing <what> failed: Required 'x' member is missing.").  The first
+//! (`Parsing <what> failed: Required 'x' member is missing.`).  The first
 //! problem wins; `finish()` also rejects members nobody asked for.
 
 use serde_json::{Map, Value};

@@ -1,4 +1,8 @@
 //! Rows: one datum per column, `_uuid` first and `_version` second.
+//!
+//! Most columns of a typical OVSDB row are empty sets or maps, so a row
+//! stores only its non-empty datums plus a bitmap of which columns those
+//! are (for the first 64 columns; later columns are always stored).
 
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
@@ -15,7 +19,10 @@ pub const UUID_COLUMN: usize = 0;
 /// Column index of `_version` in every table.
 pub const VERSION_COLUMN: usize = 1;
 
+const SPARSE: usize = 64;
+
 static NIL: Uuid = Uuid::nil();
+static EMPTY: Datum = Datum::empty_const();
 
 /// A row.  Committed rows are shared (`Arc<Row>`) between the database and
 /// the [`crate::Changes`] handed out for them, and never change, except for
@@ -23,24 +30,64 @@ static NIL: Uuid = Uuid::nil();
 /// bookkeeping and not part of the row's value.
 #[derive(Debug)]
 pub struct Row {
-    fields: Box<[Datum]>,
+    /// Bit `c` set: column `c` (< 64) is non-empty and in `stored`.
+    present: u64,
+    n_columns: u32,
     n_refs: AtomicU32,
+    /// The non-empty datums among the first 64 columns, in column order,
+    /// then every later column.
+    stored: Box<[Datum]>,
 }
 
 impl Clone for Row {
     fn clone(&self) -> Self {
         Row {
-            fields: self.fields.clone(),
+            present: self.present,
+            n_columns: self.n_columns,
             n_refs: AtomicU32::new(self.n_refs()),
+            stored: self.stored.clone(),
         }
     }
 }
 
+impl PartialEq for Row {
+    /// Same values in every column (the reference count aside).
+    fn eq(&self, other: &Self) -> bool {
+        self.present == other.present
+            && self.n_columns == other.n_columns
+            && self.stored == other.stored
+    }
+}
+
 impl Row {
-    pub(crate) fn new(fields: Box<[Datum]>) -> Row {
+    /// A row from all of its columns' values.
+    pub(crate) fn from_fields(fields: Vec<Datum>) -> Row {
+        let n_columns = fields.len();
+        let mut present = 0u64;
+        let mut stored = Vec::with_capacity(fields.len());
+        for (c, d) in fields.into_iter().enumerate() {
+            if c >= SPARSE {
+                stored.push(d);
+            } else if !d.is_empty() {
+                present |= 1 << c;
+                stored.push(d);
+            }
+        }
         Row {
-            fields,
+            present,
+            n_columns: n_columns as u32,
             n_refs: AtomicU32::new(0),
+            stored: stored.into_boxed_slice(),
+        }
+    }
+
+    /// Where column `c` is (or would go) in `stored`, and whether it is there.
+    fn slot(&self, c: usize) -> (usize, bool) {
+        if c < SPARSE {
+            let below = self.present & ((1u64 << c) - 1);
+            (below.count_ones() as usize, self.present & (1 << c) != 0)
+        } else {
+            (self.present.count_ones() as usize + (c - SPARSE), true)
         }
     }
 
@@ -50,41 +97,78 @@ impl Row {
     }
 
     pub(crate) fn uuid_ref(&self) -> &Uuid {
-        self.fields
-            .get(UUID_COLUMN)
-            .and_then(Datum::as_scalar)
+        self.field(UUID_COLUMN)
+            .as_scalar()
             .and_then(Atom::as_uuid)
             .unwrap_or(&NIL)
     }
 
     /// The row's `_version`.
     pub fn version(&self) -> Uuid {
-        self.fields
-            .get(VERSION_COLUMN)
-            .and_then(Datum::as_scalar)
+        self.field(VERSION_COLUMN)
+            .as_scalar()
             .and_then(Atom::as_uuid)
             .copied()
             .unwrap_or(NIL)
     }
 
-    /// All columns, indexed as in the table's column order: `_uuid`,
-    /// `_version`, then the schema's columns sorted by name.
-    pub fn fields(&self) -> &[Datum] {
-        &self.fields
+    /// Number of columns, `_uuid` and `_version` included.
+    pub fn n_columns(&self) -> usize {
+        self.n_columns as usize
     }
 
-    pub fn get(&self, column: usize) -> Option<&Datum> {
-        self.fields.get(column)
+    /// Column `c`'s value; columns are numbered as in the table's column
+    /// order: `_uuid`, `_version`, then the schema's columns sorted by name.
+    pub fn get(&self, c: usize) -> Option<&Datum> {
+        if c < self.n_columns() {
+            Some(self.field(c))
+        } else {
+            None
+        }
     }
 
-    pub(crate) fn field(&self, column: usize) -> &Datum {
-        static EMPTY: Datum = Datum::empty_const();
-        self.fields.get(column).unwrap_or(&EMPTY)
+    /// Every column's value, in column order.
+    pub fn values(&self) -> impl Iterator<Item = &Datum> {
+        (0..self.n_columns()).map(|c| self.field(c))
     }
 
-    pub(crate) fn set(&mut self, column: usize, datum: Datum) {
-        if let Some(slot) = self.fields.get_mut(column) {
-            *slot = datum;
+    pub(crate) fn field(&self, c: usize) -> &Datum {
+        match self.slot(c) {
+            (i, true) => self.stored.get(i).unwrap_or(&EMPTY),
+            (_, false) => &EMPTY,
+        }
+    }
+
+    pub(crate) fn set(&mut self, c: usize, datum: Datum) {
+        if c >= self.n_columns() {
+            return;
+        }
+        let (i, here) = self.slot(c);
+        if c >= SPARSE {
+            if let Some(slot) = self.stored.get_mut(i) {
+                *slot = datum;
+            }
+            return;
+        }
+        match (here, datum.is_empty()) {
+            (true, false) => {
+                if let Some(slot) = self.stored.get_mut(i) {
+                    *slot = datum;
+                }
+            }
+            (false, true) => {}
+            (true, true) => {
+                let mut v = std::mem::take(&mut self.stored).into_vec();
+                v.remove(i);
+                self.stored = v.into_boxed_slice();
+                self.present &= !(1 << c);
+            }
+            (false, false) => {
+                let mut v = std::mem::take(&mut self.stored).into_vec();
+                v.insert(i, datum);
+                self.stored = v.into_boxed_slice();
+                self.present |= 1 << c;
+            }
         }
     }
 
@@ -96,9 +180,9 @@ impl Row {
         self.n_refs.store(n, Ordering::Relaxed);
     }
 
-    /// Rough heap and inline size, for memory reports.
+    /// Rough inline size of the row and its datums, for memory reports.
     pub fn approximate_size(&self) -> usize {
-        std::mem::size_of::<Row>() + self.fields.len() * std::mem::size_of::<Datum>()
+        std::mem::size_of::<Row>() + self.stored.len() * std::mem::size_of::<Datum>()
     }
 }
 
@@ -124,5 +208,36 @@ impl Hash for RowRef {
 impl Borrow<Uuid> for RowRef {
     fn borrow(&self) -> &Uuid {
         self.0.uuid_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_storage() {
+        let mut fields: Vec<Datum> = (0..70).map(|_| Datum::empty()).collect();
+        fields[3] = Datum::scalar(Atom::Integer(3));
+        fields[66] = Datum::scalar(Atom::Integer(66));
+        let mut r = Row::from_fields(fields);
+        assert_eq!(r.n_columns(), 70);
+        assert_eq!(r.field(3), &Datum::scalar(Atom::Integer(3)));
+        assert_eq!(r.field(66), &Datum::scalar(Atom::Integer(66)));
+        assert!(r.field(4).is_empty() && r.field(69).is_empty());
+        r.set(10, Datum::scalar(Atom::Integer(10)));
+        r.set(2, Datum::scalar(Atom::Integer(2)));
+        r.set(3, Datum::empty());
+        assert_eq!(r.field(10), &Datum::scalar(Atom::Integer(10)));
+        assert_eq!(r.field(2), &Datum::scalar(Atom::Integer(2)));
+        assert!(r.field(3).is_empty());
+        assert_eq!(r.field(66), &Datum::scalar(Atom::Integer(66)));
+        let mut again: Vec<Datum> = (0..70).map(|_| Datum::empty()).collect();
+        again[2] = Datum::scalar(Atom::Integer(2));
+        again[10] = Datum::scalar(Atom::Integer(10));
+        again[66] = Datum::scalar(Atom::Integer(66));
+        assert_eq!(Row::from_fields(again), r);
+        assert_eq!(r.get(70), None);
+        assert_eq!(r.values().count(), 70);
     }
 }

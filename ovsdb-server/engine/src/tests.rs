@@ -234,7 +234,7 @@ fn weak_references() {
     );
     let keeper = d.row("Keeper", &u(K1)).unwrap();
     let fav = d.column_index("Keeper", "favourite").unwrap();
-    assert!(keeper.fields()[fav].is_empty());
+    assert!(keeper.get(fav).unwrap().is_empty());
     assert_eq!(changes.n_rows(), 2);
     // A weak reference that must not become empty blocks the deletion.
     let reply = fail(
@@ -255,7 +255,7 @@ fn weak_references() {
         json!([{"op": "update", "table": "Keeper", "where": [], "row": {"favourite": ["uuid", A1]}}]),
     );
     let keeper = d.row("Keeper", &u(K1)).unwrap();
-    assert!(keeper.fields()[fav].is_empty());
+    assert!(keeper.get(fav).unwrap().is_empty());
 }
 
 #[test]
@@ -819,7 +819,9 @@ fn streamed_log_records() {
     let zoo = fresh.row("Zoo", &u(U1)).unwrap();
     let tags = fresh.column_index("Zoo", "tags").unwrap();
     assert_eq!(
-        zoo.fields()[tags].to_json(&schema().tables["Zoo"].columns["tags"].type_),
+        zoo.get(tags)
+            .unwrap()
+            .to_json(&schema().tables["Zoo"].columns["tags"].type_),
         json!(["map", [["k", "w"]]])
     );
     let e = fresh.apply_log_record_text(br#"{"Nope":{}}"#).unwrap_err();
@@ -1017,7 +1019,7 @@ mod properties {
                 let mut full = serde_json::Map::new();
                 for (c, col) in names.iter().enumerate() {
                     if let Some(cs) = ts.columns.get(*col) {
-                        full.insert(col.to_string(), row.fields()[c].to_json(&cs.type_));
+                        full.insert(col.to_string(), row.get(c).unwrap().to_json(&cs.type_));
                     }
                 }
                 out.insert((name.clone(), row.uuid().hyphenated().to_string()), full);
@@ -1072,4 +1074,54 @@ mod properties {
             prop_assert_eq!(strip(&batched), contents(&d));
         }
     }
+}
+
+#[test]
+fn column_order_decides_unsorted_selects() {
+    let mut d = populated();
+    ok(
+        &mut d,
+        json!([{"op": "insert", "table": "Animal", "uuid": A2, "row": {"kind": "emu", "legs": 2}},
+                      {"op": "mutate", "table": "Keeper", "where": [], "mutations": [["animals", "insert", ["uuid", A2]]]}]),
+    );
+    let sel = json!([{"op": "select", "table": "Animal", "where": [], "columns": ["kind"]}]);
+    let (reply, _) = ok(&mut d, sel.clone());
+    assert_eq!(reply[0]["rows"], json!([{"kind": "cat"}, {"kind": "emu"}]));
+    d.set_column_order("Animal", &["legs", "kind"]).unwrap();
+    let (reply, _) = ok(&mut d, sel);
+    assert_eq!(reply[0]["rows"], json!([{"kind": "emu"}, {"kind": "cat"}]));
+    let (reply, _) = ok(
+        &mut d,
+        json!([{"op": "select", "table": "Animal", "where": [], "columns": ["kind"], "sort": ["kind"]}]),
+    );
+    assert_eq!(reply[0]["rows"], json!([{"kind": "cat"}, {"kind": "emu"}]));
+    assert!(d.set_column_order("Animal", &["nope"]).is_err());
+}
+
+#[test]
+fn shared_updates() {
+    let d = populated();
+    let req = json!({"Animal": {"columns": ["kind"]}});
+    let a = Monitor::for_database(&d, &req, MonitorVersion::V2).unwrap();
+    let b = Monitor::new(d.schema(), &req, MonitorVersion::V3).unwrap();
+    let c = Monitor::for_database(&d, &req, MonitorVersion::V1).unwrap();
+    let e = Monitor::for_database(
+        &d,
+        &json!({"Animal": {"columns": ["kind"], "where": [["legs", "==", 1]]}}),
+        MonitorVersion::V2,
+    )
+    .unwrap();
+    assert!(a.shares_updates_with(&b));
+    assert!(!a.shares_updates_with(&c));
+    assert!(!a.shares_updates_with(&e));
+}
+
+#[test]
+fn shareable_across_threads() {
+    fn check<T: Send + Sync>() {}
+    check::<Database>();
+    check::<Changes>();
+    check::<Monitor>();
+    check::<DatabaseSchema>();
+    check::<OvsdbError>();
 }
