@@ -80,43 +80,9 @@ pub(crate) fn real_to_json(x: f64) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// C's `printf("%.15g", x)`.
+/// C's `printf("%.15g", x)`, which is how OVS prints reals.
 pub(crate) fn format_g15(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x < 0.0 { "-inf".into() } else { "inf".into() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    const P: i32 = 15;
-    let sci = format!("{x:.14e}");
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (sci.as_str(), 0),
-    };
-    if !(-4..P).contains(&exp) {
-        let m = strip_zeros(mantissa);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{m}e{sign}{:02}", exp.unsigned_abs())
-    } else {
-        let decimals = (P - 1 - exp).max(0) as usize;
-        strip_zeros(&format!("{x:.decimals$}")).to_string()
-    }
-}
-
-fn strip_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
+    ovs_jsonrpc::text::format_g(x, 15)
 }
 
 #[cfg(test)]
