@@ -320,3 +320,24 @@ fn db_remote_follows_the_database() {
     let mut c = Rpc::connect(&path).expect("the Manager row's target listens");
     assert_eq!(c.list_dbs().unwrap().len(), 2);
 }
+
+#[test]
+fn active_remote_connects_out() {
+    let imp = impl_or_skip!("active_remote_connects_out");
+    let mut sb = Sandbox::new("active-remote");
+    let path = sb.dir().join("client.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&path).expect("bind");
+    sb.create_db(imp);
+    sb.start_ovsdb_server_with(imp, &[&format!("--remote=unix:{}", path.display())]);
+    let (stream, _) = listener.accept().expect("the server connects to us");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut writer = stream.try_clone().expect("clone");
+    std::io::Write::write_all(&mut writer, br#"{"method":"list_dbs","params":[],"id":7}"#)
+        .expect("send");
+    let mut replies = serde_json::Deserializer::from_reader(stream).into_iter::<Value>();
+    let reply = replies.next().expect("a reply").expect("json");
+    assert_eq!(reply["id"], 7);
+    assert_eq!(reply["result"].as_array().map(Vec::len), Some(2));
+}

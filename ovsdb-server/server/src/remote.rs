@@ -80,6 +80,16 @@ impl Target {
         }
     }
 
+    /// The remote as OVS spells it (`unix:PATH`, `tcp:HOST:PORT`, ...).
+    fn name(&self) -> String {
+        match self {
+            Target::PassiveUnix(p) => format!("punix:{}", p.display()),
+            Target::PassiveTcp { port, ip } => format!("ptcp:{port}:{ip}"),
+            Target::ActiveUnix(p) => format!("unix:{}", p.display()),
+            Target::ActiveTcp { host, port } => format!("tcp:{host}:{port}"),
+        }
+    }
+
     fn needs_probes(&self) -> bool {
         matches!(self, Target::PassiveTcp { .. } | Target::ActiveTcp { .. })
     }
@@ -113,42 +123,91 @@ impl Hub {
     }
 }
 
+/// A connected byte stream of either kind, split for the session tasks.
+struct Stream {
+    rd: Box<dyn AsyncRead + Unpin + Send>,
+    wr: Box<dyn AsyncWrite + Unpin + Send>,
+    name: String,
+}
+
+impl Stream {
+    fn unix(s: UnixStream, name: String) -> Stream {
+        let (rd, wr) = s.into_split();
+        Stream {
+            rd: Box::new(rd),
+            wr: Box::new(wr),
+            name,
+        }
+    }
+
+    fn tcp(s: TcpStream, name: String) -> Stream {
+        let _ = s.set_nodelay(true);
+        let (rd, wr) = s.into_split();
+        Stream {
+            rd: Box::new(rd),
+            wr: Box::new(wr),
+            name,
+        }
+    }
+}
+
+enum Listener {
+    Unix(UnixListener),
+    Tcp(TcpListener),
+}
+
+impl Listener {
+    async fn accept(&self) -> std::io::Result<Stream> {
+        match self {
+            Listener::Unix(l) => l
+                .accept()
+                .await
+                .map(|(s, _)| Stream::unix(s, "unix".into())),
+            Listener::Tcp(l) => {
+                let (s, peer) = l.accept().await?;
+                Ok(Stream::tcp(s, format!("tcp:{peer}")))
+            }
+        }
+    }
+}
+
 /// Starts serving `target` until `stop` turns true. Passive targets bind
 /// before this returns, so errors such as "address in use" are reported.
 pub async fn start(hub: Hub, target: Target, stop: watch::Receiver<bool>) -> std::io::Result<()> {
-    match target.clone() {
+    let listener = match &target {
         Target::PassiveUnix(path) => {
             // A stale socket file from a dead server would make bind fail.
-            let _ = std::fs::remove_file(&path);
-            let listener = UnixListener::bind(&path)?;
-            tokio::spawn(async move {
-                accept_loop_unix(hub, listener, target, stop).await;
-                let _ = std::fs::remove_file(&path);
-            });
+            let _ = std::fs::remove_file(path);
+            Listener::Unix(UnixListener::bind(path)?)
         }
         Target::PassiveTcp { port, ip } => {
-            let listener = TcpListener::bind((ip.as_str(), port)).await?;
-            tokio::spawn(accept_loop_tcp(hub, listener, target, stop));
+            Listener::Tcp(TcpListener::bind((ip.as_str(), *port)).await?)
         }
         Target::ActiveUnix(_) | Target::ActiveTcp { .. } => {
             tokio::spawn(connect_loop(hub, target, stop));
+            return Ok(());
         }
-    }
+    };
+    tokio::spawn(async move {
+        accept_loop(&hub, &listener, &target, stop).await;
+        if let Target::PassiveUnix(path) = &target {
+            let _ = std::fs::remove_file(path);
+        }
+    });
     Ok(())
 }
 
-async fn accept_loop_unix(
-    hub: Hub,
-    listener: UnixListener,
-    target: Target,
+async fn accept_loop(
+    hub: &Hub,
+    listener: &Listener,
+    target: &Target,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
         tokio::select! {
             r = listener.accept() => match r {
-                Ok((stream, _)) => {
-                    let (rd, wr) = stream.into_split();
-                    spawn_session(&hub, rd, wr, "unix".to_string(), &target, stop.clone());
+                Ok(stream) => {
+                    spawn_session(hub, stream, target, stop.clone());
                 }
                 Err(e) => warn!(target: LOG, "accept failed: {e}"),
             },
@@ -157,24 +216,15 @@ async fn accept_loop_unix(
     }
 }
 
-async fn accept_loop_tcp(
-    hub: Hub,
-    listener: TcpListener,
-    target: Target,
-    mut stop: watch::Receiver<bool>,
-) {
-    loop {
-        tokio::select! {
-            r = listener.accept() => match r {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    let (rd, wr) = stream.into_split();
-                    spawn_session(&hub, rd, wr, format!("tcp:{peer}"), &target, stop.clone());
-                }
-                Err(e) => warn!(target: LOG, "accept failed: {e}"),
-            },
-            _ = stop.changed() => return,
-        }
+async fn connect(target: &Target) -> std::io::Result<Stream> {
+    match target {
+        Target::ActiveUnix(p) => UnixStream::connect(p)
+            .await
+            .map(|s| Stream::unix(s, target.name())),
+        Target::ActiveTcp { host, port } => TcpStream::connect((host.as_str(), *port))
+            .await
+            .map(|s| Stream::tcp(s, target.name())),
+        _ => Err(std::io::Error::other("not an active remote")),
     }
 }
 
@@ -182,58 +232,17 @@ async fn accept_loop_tcp(
 async fn connect_loop(hub: Hub, target: Target, mut stop: watch::Receiver<bool>) {
     let mut backoff = Duration::from_secs(1);
     loop {
-        let name = match &target {
-            Target::ActiveUnix(p) => format!("unix:{}", p.display()),
-            Target::ActiveTcp { host, port } => format!("tcp:{host}:{port}"),
-            _ => return,
-        };
-        let done = match &target {
-            Target::ActiveUnix(p) => match UnixStream::connect(p).await {
-                Ok(s) => {
-                    let (rd, wr) = s.into_split();
-                    Some(spawn_session(
-                        &hub,
-                        rd,
-                        wr,
-                        name.clone(),
-                        &target,
-                        stop.clone(),
-                    ))
-                }
-                Err(e) => {
-                    warn!(target: LOG, "{name}: connection attempt failed ({e})");
-                    None
-                }
-            },
-            Target::ActiveTcp { host, port } => {
-                match TcpStream::connect((host.as_str(), *port)).await {
-                    Ok(s) => {
-                        let _ = s.set_nodelay(true);
-                        let (rd, wr) = s.into_split();
-                        Some(spawn_session(
-                            &hub,
-                            rd,
-                            wr,
-                            name.clone(),
-                            &target,
-                            stop.clone(),
-                        ))
-                    }
-                    Err(e) => {
-                        warn!(target: LOG, "{name}: connection attempt failed ({e})");
-                        None
-                    }
+        match connect(&target).await {
+            Ok(stream) => {
+                info!(target: LOG, "{}: connected", stream.name);
+                backoff = Duration::from_secs(1);
+                let mut closed = spawn_session(&hub, stream, &target, stop.clone());
+                tokio::select! {
+                    _ = closed.changed() => {}
+                    _ = stop.changed() => return,
                 }
             }
-            _ => None,
-        };
-        if let Some(mut closed) = done {
-            info!(target: LOG, "{name}: connected");
-            backoff = Duration::from_secs(1);
-            tokio::select! {
-                _ = closed.changed() => {}
-                _ = stop.changed() => return,
-            }
+            Err(e) => warn!(target: LOG, "{}: connection attempt failed ({e})", target.name()),
         }
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
@@ -245,18 +254,13 @@ async fn connect_loop(hub: Hub, target: Target, mut stop: watch::Receiver<bool>)
 
 /// Spawns the reader and writer of one session; the returned receiver
 /// changes when the session has ended.
-fn spawn_session<R, W>(
+fn spawn_session(
     hub: &Hub,
-    rd: R,
-    wr: W,
-    name: String,
+    stream: Stream,
     target: &Target,
     stop: watch::Receiver<bool>,
-) -> watch::Receiver<bool>
-where
-    R: AsyncRead + Unpin + Send + 'static,
-    W: AsyncWrite + Unpin + Send + 'static,
-{
+) -> watch::Receiver<bool> {
+    let Stream { rd, wr, name } = stream;
     let id = hub.next_id();
     let (out_tx, out_rx) = mpsc::unbounded_channel();
     let (closed_tx, closed_rx) = watch::channel(false);
