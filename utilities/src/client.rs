@@ -1156,7 +1156,7 @@ impl Client {
         }
         let snapshot = json::from_serde(&backup.db.snapshot_record_with(None, None));
         let mut ops = vec![Json::string(&backup.schema.name)];
-        for ts in crate::shash::in_shash_order(&backup.schema.tables, |t| t.name.clone()) {
+        for ts in ovs_shash::in_shash_order(&backup.schema.tables, |t| t.name.clone()) {
             ops.push(Json::Object(
                 Object::new()
                     .with("op", Json::string("delete"))

@@ -4,7 +4,7 @@
 //! `serde_json` does not give: integers and reals kept apart the way OVS's
 //! lexer decides (`1.0` is the integer 1), reals printed with `%.15g`, and
 //! objects that remember their insertion order so that unsorted output can
-//! follow OVS's hash-map order (see [`crate::shash`]). The parser is a
+//! follow OVS's hash-map order (see [`ovs_shash`]). The parser is a
 //! streaming state machine with OVS's rules and error texts (`line L, column
 //! C, byte B: ...`), used both for command-line arguments and files and to
 //! split a JSON-RPC byte stream into messages.
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::cfmt::format_g;
-use crate::shash;
+use ovs_shash as shash;
 
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,12 +2,13 @@
 //!
 //! Both tools must print exactly what Open vSwitch 3.1's tools print for the
 //! same input, so this crate models the OVS pieces that shape that output:
-//! its JSON printer and parser (`json`), the iteration order of its hash
-//! maps (`shash`), the OVSDB data model's text forms (`ovsdb`), the table
-//! formatter of `lib/table.c` (`table`), GNU option parsing (`getopt`), the
-//! JSON-RPC client connection (`rpc`) and the database file format
-//! (`logfile`). The commands themselves are in `client` and `tool`; `tool`
-//! runs transactions on the workspace's OVSDB engine (`ovsdb` crate).
+//! its JSON printer and parser (`json`), the OVSDB data model's text forms
+//! (`ovsdb`), the table formatter of `lib/table.c` (`table`), GNU option
+//! parsing (`getopt`), the JSON-RPC client connection (`rpc`) and the
+//! database file format (`logfile`); hash-map iteration order comes from
+//! the `ovs-shash` crate. The commands themselves are in `client` and
+//! `tool`; `tool` runs transactions on the workspace's OVSDB engine (`ovsdb`
+//! crate).
 //!
 //! Promises: no `unsafe`; no panics on input (server replies, files,
 //! command lines). It must not depend on the server crates' internals
@@ -22,7 +23,6 @@ pub mod json;
 pub mod logfile;
 pub mod ovsdb;
 pub mod rpc;
-pub mod shash;
 pub mod table;
 pub mod tool;
 pub mod util;

@@ -11,9 +11,9 @@ use crate::getopt::{self, HasArg, LongOpt, opt};
 use crate::json::{self, Flags, Json, Object};
 use crate::logfile::{self, LockFile, LogReader, LogWriter, OVSDB_MAGIC, RAFT_MAGIC};
 use crate::ovsdb::{DatabaseSchema, Datum, OvsdbError, Uuid, schema::is_valid_version};
-use crate::shash;
 use crate::table::format_timestamp;
 use crate::util;
+use ovs_shash as shash;
 
 const PROGRAM: &str = "ovsdb-tool";
 const VERSION: &str = "3.1.0";

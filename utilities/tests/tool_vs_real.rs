@@ -425,7 +425,7 @@ fn colliding_uuids(n: usize) -> Vec<String> {
                 (k >> 16) & 0xffff,
                 k & 0xffff_ffff_ffff
             );
-            if ovs_utilities::shash::hash_name(&text) & 15 == 0 {
+            if ovs_shash::hash_name(&text) & 15 == 0 {
                 out.push(text);
                 break;
             }

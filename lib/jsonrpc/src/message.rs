@@ -185,6 +185,20 @@ impl Message {
         out.into_bytes()
     }
 
+    /// The bytes of a reply whose `result` is already JSON text, spliced in
+    /// verbatim: for results whose member order must follow something a
+    /// [`Value`] cannot hold (OVS's hash-map order). Framing and member
+    /// order are those of [`to_bytes`](Self::to_bytes) for a `Reply`; the
+    /// caller promises `result` is one compact JSON value, not `null`.
+    pub fn reply_bytes_with_raw_result(id: &Value, result: &str) -> Vec<u8> {
+        let mut out = String::from("{\"id\":");
+        crate::text::write_json(&mut out, id);
+        out.push_str(",\"result\":");
+        out.push_str(result);
+        out.push_str(",\"error\":null}");
+        out.into_bytes()
+    }
+
     fn members(&self) -> Vec<(&'static str, Cow<'_, Value>)> {
         let null = || Cow::Owned(Value::Null);
         let method = |m: &str| Cow::Owned(Value::String(m.to_string()));
@@ -315,6 +329,21 @@ mod tests {
             let value: Value = serde_json::from_str(text).unwrap();
             assert_eq!(message.to_json(), value);
             assert_eq!(Message::from_json(value), Ok(message));
+        }
+    }
+
+    #[test]
+    fn raw_result_reply_frames_like_to_bytes() {
+        for (id, result) in [
+            (json!(0), json!({"a": [1, "x"], "b": {}})),
+            (json!("x\"y"), json!("text")),
+            (json!([1, 2]), json!(2.5)),
+        ] {
+            let text = crate::text::to_string(&result);
+            assert_eq!(
+                Message::reply_bytes_with_raw_result(&id, &text),
+                Message::reply(id, result).to_bytes()
+            );
         }
     }
 

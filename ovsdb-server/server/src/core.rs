@@ -76,6 +76,9 @@ struct Trigger {
 pub struct Db {
     pub schema: Arc<DatabaseSchema>,
     pub schema_json: Value,
+    /// The `get_schema` result, written once: the schema never changes
+    /// while served.
+    pub schema_text: String,
     pub data: Database,
     pub storage: Option<Storage>,
 }
@@ -143,6 +146,7 @@ impl Core {
             server_db::NAME.to_string(),
             Db {
                 schema_json: server.schema().to_json(),
+                schema_text: server_db::schema_text(server.schema()),
                 schema: server.schema().clone(),
                 data: server,
                 storage: None,
@@ -296,9 +300,19 @@ impl Core {
             }
             "monitor_cond_change" => self.monitor_cond_change(session, &params),
             "monitor_cancel" => self.monitor_cancel(session, &params),
-            "get_schema" => self
-                .lookup_db(method, &params)
-                .map(|db| self.dbs[&db].schema_json.clone()),
+            "get_schema" => {
+                match self.lookup_db(method, &params) {
+                    Ok(db) => {
+                        let bytes =
+                            Message::reply_bytes_with_raw_result(&id, &self.dbs[&db].schema_text);
+                        if let Some(s) = self.sessions.get_mut(&session) {
+                            s.pending.extend_from_slice(&bytes);
+                        }
+                    }
+                    Err(e) => self.error(session, id, e),
+                }
+                return;
+            }
             "list_dbs" => Ok(Value::Array(
                 self.dbs.keys().map(|k| Value::String(k.clone())).collect(),
             )),
@@ -408,8 +422,11 @@ impl Core {
             return;
         };
         if let Some(storage) = db.storage.as_mut() {
-            let record = changes.to_log_record(&db.data, changes.comment.as_deref(), wall_ms());
-            if let Err(e) = storage.append(&record, changes.durable) {
+            // Changes to ephemeral columns only are not written, as in OVS.
+            if let Some(record) =
+                changes.log_record(&db.data, changes.comment.as_deref(), wall_ms())
+                && let Err(e) = storage.append(&record, changes.durable)
+            {
                 warn!(target: LOG, "{e}");
             }
         }
@@ -437,8 +454,16 @@ impl Core {
             .iter()
             .position(|t| t.session == session && &t.id == id)
         {
+            // OVS drops the transaction silently, except towards clients
+            // that declared themselves db_change_aware.
             let t = self.triggers.remove(pos);
-            self.error(t.session, t.id, Value::String("canceled".into()));
+            if self
+                .sessions
+                .get(&session)
+                .is_some_and(|s| s.db_change_aware)
+            {
+                self.error(t.session, t.id, Value::String("canceled".into()));
+            }
         }
     }
 

@@ -6,6 +6,8 @@
 //! more than twice its size right after the last compaction; after a day, if
 //! anything at all was written.
 
+use std::fs::File;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,6 +15,8 @@ use ovsdb::{Database, DatabaseSchema};
 use ovsdb_log::{LogFile, OpenMode};
 use serde_json::Value;
 use tracing::{info, warn};
+
+use crate::schema_text;
 
 const LOG: &str = "ovsdb_server";
 const MIN_INTERVAL_MS: u64 = 10 * 60 * 1000;
@@ -36,6 +40,8 @@ pub struct Opened {
     pub storage: Storage,
     pub schema: Arc<DatabaseSchema>,
     pub schema_json: Value,
+    /// The `get_schema` result (see [`crate::schema_text`]).
+    pub schema_text: String,
     pub data: Database,
 }
 
@@ -53,6 +59,12 @@ impl Storage {
         };
         let schema = DatabaseSchema::from_json(&schema_json)
             .map_err(|e| format!("{name}: {}", e.to_json()))?;
+        let record_text = first_record_text(log.path(), log.offset());
+        if record_text.is_none() {
+            warn!(target: LOG, "{name}: cannot reread the schema record; \
+                  get_schema will list tables and columns in name order");
+        }
+        let schema_text = schema_text::get_schema_text(&schema, record_text.as_deref());
         let schema = Arc::new(schema);
         let mut data = Database::new(schema.clone());
         let mut n_records = 1;
@@ -93,6 +105,7 @@ impl Storage {
             },
             schema,
             schema_json,
+            schema_text,
             data,
         })
     }
@@ -150,5 +163,56 @@ impl Storage {
         self.next_max_ms = now_ms + DAY_MS;
         self.sync_pending = false;
         Ok(())
+    }
+}
+
+/// The text of the file's first record, which ends at `end`: the log layer
+/// has already checked it (length, SHA-1) and parsed it, but only the text
+/// still has its members in the order OVS will insert them.
+fn first_record_text(path: &Path, end: u64) -> Option<String> {
+    let mut bytes = Vec::new();
+    File::open(path)
+        .ok()?
+        .take(end)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    let header_end = bytes.iter().position(|&b| b == b'\n')?;
+    String::from_utf8(bytes.split_off(header_end + 1)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn schema_record_text_is_reread_verbatim() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("db");
+        let tables: serde_json::Map<String, Value> = ["T", "U", "V", "W", "X", "Y", "Z"]
+            .iter()
+            .map(|t| (t.to_string(), json!({"columns": {"c": {"type": "string"}}})))
+            .collect();
+        let schema = json!({"name": "d", "tables": tables});
+        let mut bytes = ovsdb_log::compose_record(&schema, ovsdb_log::OVSDB_MAGIC);
+        let first_end = bytes.len() as u64;
+        let txn = json!({"T": {"6f1b1e5a-3b8f-4a3e-9a53-2a4a1c1f0d11": {"c": "x"}}});
+        bytes.extend(ovsdb_log::compose_record(&txn, ovsdb_log::OVSDB_MAGIC));
+        std::fs::write(&path, &bytes).expect("write db");
+
+        let text = first_record_text(&path, first_end).expect("record text");
+        assert_eq!(text, format!("{}\n", ovs_jsonrpc::text::to_string(&schema)));
+
+        let opened = Storage::open(&path, 0, 0).expect("db opens");
+        assert_eq!(
+            opened.schema_text,
+            schema_text::get_schema_text(&opened.schema, Some(&text))
+        );
+        // The record's order made a difference.
+        assert_ne!(
+            opened.schema_text,
+            schema_text::get_schema_text(&opened.schema, None)
+        );
     }
 }

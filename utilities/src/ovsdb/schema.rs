@@ -6,7 +6,7 @@
 use super::error::{MemberParser, OvsdbError, is_id, op};
 use super::types::{AtomicType, Type};
 use crate::json::{self, Json, Object};
-use crate::shash;
+use ovs_shash as shash;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {

@@ -1,15 +1,23 @@
-//! The iteration order of OVS's string hash maps (`struct shash`).
+//! The iteration order of Open vSwitch's string hash maps (`struct shash`).
 //!
-//! Several outputs of the real tools walk a hash map of names rather than a
-//! sorted list: `ovsdb-client list-tables` and `list-columns`, the rows of a
-//! `monitor` update, JSON objects printed without `--pretty` sorting. To be
-//! output-compatible we reproduce the order exactly: OVS's murmur-based
-//! `hash_string`, buckets selected by `hash & mask`, new nodes pushed at the
-//! head of their bucket, and the table growing (re-pushing every node in
-//! bucket order) whenever the node count exceeds twice the mask.
+//! Many outputs of the real OVS programs walk a hash map of names rather
+//! than a sorted list: `ovsdb-client list-tables` and `list-columns`, the
+//! rows of a `monitor` update, every JSON object written without sorting
+//! (`get_schema` replies among them). To be output-compatible we reproduce
+//! the order exactly: OVS's murmur-based `hash_string`, buckets selected by
+//! `hash & mask`, new nodes pushed at the head of their bucket, and the
+//! table growing (re-pushing every node in bucket order) whenever the node
+//! count exceeds twice the mask.
 //!
-//! Only insertions are modelled: every map whose order we print is built by
-//! insertions alone (a replaced value keeps its node).
+//! Promises: a pure model, no I/O, no `unsafe`, no panics; the orders it
+//! returns are always permutations of its input. Insertions and removals
+//! are modelled (removal never shrinks, as in OVS); a replaced value keeps
+//! its node, so callers record only the first insertion of a name.
+//!
+//! It must not depend on anything but `std`: both the tools and the server
+//! build on it.
+
+#![forbid(unsafe_code)]
 
 /// OVS's `hash_bytes(data, len, basis)` in its portable (non-CRC32) form,
 /// which is the one Debian's x86-64 build uses.
@@ -163,7 +171,8 @@ pub fn shash_order<S: AsRef<str>>(names: &[S]) -> Vec<usize> {
     order.order()
 }
 
-/// `names` rearranged into `shash` iteration order.
+/// `items` rearranged into the iteration order of a `shash` built by
+/// inserting their names (all distinct) in the given order.
 pub fn in_shash_order<T: Clone, S: AsRef<str>>(items: &[T], name: impl Fn(&T) -> S) -> Vec<T> {
     let names: Vec<S> = items.iter().map(&name).collect();
     shash_order(&names)
