@@ -295,8 +295,21 @@ impl Core {
                     "monitor_cond" => MonitorVersion::V2,
                     _ => MonitorVersion::V3,
                 };
-                self.lookup_db(method, &params)
-                    .and_then(|db| self.monitor_create(session, db, &params, version))
+                let created = self
+                    .lookup_db(method, &params)
+                    .and_then(|db| self.monitor_create(session, db, &params, version));
+                match created {
+                    // The initial contents can be megabytes: they go out as
+                    // text written straight from the rows.
+                    Ok(text) => {
+                        let bytes = Message::reply_bytes_with_raw_result(&id, &text);
+                        if let Some(s) = self.sessions.get_mut(&session) {
+                            s.pending.extend_from_slice(&bytes);
+                        }
+                    }
+                    Err(e) => self.error(session, id, e),
+                }
+                return;
             }
             "monitor_cond_change" => self.monitor_cond_change(session, &params),
             "monitor_cancel" => self.monitor_cancel(session, &params),
@@ -473,7 +486,7 @@ impl Core {
         db_name: String,
         params: &Value,
         version: MonitorVersion,
-    ) -> Result<Value, Value> {
+    ) -> Result<String, Value> {
         let p = params.as_array().map(Vec::as_slice).unwrap_or(&[]);
         let bad_count = match version {
             MonitorVersion::V1 => p.len() < 3,
@@ -522,7 +535,8 @@ impl Core {
                 ));
             }
         }
-        let initial = monitor.initial(&db.data);
+        let mut initial = Vec::new();
+        monitor.write_initial(&db.data, &mut initial);
         let m = SessionMonitor {
             id: monitor_id.clone(),
             db: db_name,
@@ -532,11 +546,12 @@ impl Core {
         if let Some(s) = self.sessions.get_mut(&session) {
             s.monitors.push(m);
         }
+        let initial = String::from_utf8(initial).map_err(|_| Value::Null)?;
         // Standalone databases keep no transaction history (OVS only keeps
         // one for clustered and relay databases), so monitor_cond_since
         // always answers "not found" with the all-zero transaction id.
         Ok(match version {
-            MonitorVersion::V3 => json!([false, ZERO_UUID, initial]),
+            MonitorVersion::V3 => format!("[false,\"{ZERO_UUID}\",{initial}]"),
             _ => initial,
         })
     }
