@@ -31,12 +31,6 @@ use crate::options::Options;
 use crate::remote::{Hub, Target};
 use crate::storage::Storage;
 
-/// Monitors and transactions build and drop many small JSON values; glibc's
-/// allocator spent a third of an initial 100k-row monitor consolidating
-/// free chunks, mimalloc does not.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const PROGRAM: &str = "ovsdb-server";
 const LOG: &str = "ovsdb_server";
 /// The OVS release whose behaviour this server reproduces.
