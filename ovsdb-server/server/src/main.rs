@@ -56,7 +56,7 @@ fn main() {
         return;
     }
     if let Err(e) = run(opts) {
-        error!(target: LOG, "{e:#}");
+        // Like OVS's ovs_fatal(): stderr only.
         eprintln!("{PROGRAM}: {e:#}");
         std::process::exit(1);
     }
@@ -97,6 +97,12 @@ fn run(opts: Options) -> Result<()> {
     let detached =
         ovs_daemon::detach_if_requested(opts.detach, !opts.no_chdir).context("could not detach")?;
     let mut vlog = ovs_vlog::Config::new(PROGRAM, &paths.logdir);
+    if detached.is_some() {
+        // A daemon's console is the terminal it left: OVS writes nothing
+        // there, and fatal start-up errors still reach it through stderr.
+        vlog.verbose(Some("console:off"))
+            .map_err(anyhow::Error::msg)?;
+    }
     for spec in &opts.verbose {
         vlog.verbose(spec.as_deref()).map_err(anyhow::Error::msg)?;
     }

@@ -50,8 +50,8 @@ impl Storage {
     /// or corrupt tail is reported and cut back to the last good record.
     pub fn open(path: &Path, now_ms: u64, jitter_ms: u64) -> Result<Opened, String> {
         let name = path.display();
-        let mut log =
-            LogFile::open(path, OpenMode::ReadWrite).map_err(|e| format!("{name}: {e}"))?;
+        // Log errors name the file themselves.
+        let mut log = LogFile::open(path, OpenMode::ReadWrite).map_err(|e| e.to_string())?;
         let schema_json = match log.read_record() {
             Ok(Some(v)) => v,
             Ok(None) => return Err(format!("{name}: unexpected end of file")),
