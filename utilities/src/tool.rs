@@ -524,6 +524,13 @@ pub(crate) fn load_database(file: &str, rw: bool, new_schema: Option<DatabaseSch
     let engine_schema = ovsdb::DatabaseSchema::from_json(&json::to_serde(&schema.to_json()))
         .map_err(|e| Fatal(e.to_string(), 1))?;
     let mut db = ovsdb::Database::new(Arc::new(engine_schema));
+    // A `select` without "sort" compares rows column by column in the
+    // order OVS's schema map walks them.
+    for ts in &schema.tables {
+        let names: Vec<&str> = ts.columns.iter().map(|c| c.name.as_str()).collect();
+        db.set_column_order(&ts.name, &names)
+            .map_err(|e| Fatal(e.to_string(), 1))?;
+    }
     let mut rows: std::collections::HashMap<String, RowOrder> = std::collections::HashMap::new();
     loop {
         let record = match log.read() {
@@ -537,7 +544,12 @@ pub(crate) fn load_database(file: &str, rw: bool, new_schema: Option<DatabaseSch
         } else {
             record
         };
-        if db.apply_log_record(&json::to_serde(&record)).is_err() {
+        // As text in the file's member order, from which the engine places
+        // the rows in its model of OVS's table hash maps.
+        if db
+            .apply_log_record_text(text_in_member_order(&record).as_bytes())
+            .is_err()
+        {
             // A transaction that does not commit ends the readable part of
             // the log, as in OVS; the next write replaces it.
             log.unread();
@@ -553,6 +565,43 @@ pub(crate) fn load_database(file: &str, rw: bool, new_schema: Option<DatabaseSch
         lock,
         rows,
     })
+}
+
+/// `json` as compact JSON text with every object's members in insertion
+/// order (the order they were read in).
+fn text_in_member_order(json: &Json) -> String {
+    fn write(out: &mut String, json: &Json) {
+        match json {
+            Json::Object(obj) => {
+                out.push('{');
+                for (i, (name, value)) in obj.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    json::write_string(out, name);
+                    out.push(':');
+                    write(out, value);
+                }
+                out.push('}');
+            }
+            Json::Array(elems) => {
+                out.push('[');
+                for (i, e) in elems.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(out, e);
+                }
+                out.push(']');
+            }
+            // Shortest text that reads back as the same double.
+            Json::Real(r) => out.push_str(&format!("{r:?}")),
+            other => out.push_str(&other.to_ovs_string(Flags::NONE)),
+        }
+    }
+    let mut out = String::new();
+    write(&mut out, json);
+    out
 }
 
 /// The checks `ovsdb_file_txn_from_json` makes while turning a record into
@@ -760,7 +809,6 @@ fn execute(loaded: &mut Loaded, request: &Json, rw: bool) -> R<Json> {
         }
         None => return Ok(OvsdbError::syntax(Some(request), "array expected").to_json()),
     };
-    let (ops, selects) = prepare_selects(&ops, &loaded.schema);
     let ops: Vec<serde_json::Value> = ops.iter().map(json::to_serde).collect();
     let now = wall_clock_ms();
     let no_locks = |_: &str| false;
@@ -771,7 +819,6 @@ fn execute(loaded: &mut Loaded, request: &Json, rw: bool) -> R<Json> {
     match loaded.db.transact(&ops, &ctx) {
         ovsdb::TxnOutcome::Committed { reply, changes } => {
             let mut reply = json::from_serde(&reply);
-            reorder_selects(&mut reply, &selects, loaded);
             let record = changes.log_record(&loaded.db, None, now.max(0) as u64);
             if !rw && record.is_some() {
                 // OVS commits even a query, to a file it opened read-only:
@@ -803,11 +850,7 @@ fn execute(loaded: &mut Loaded, request: &Json, rw: bool) -> R<Json> {
             }
             Ok(reply)
         }
-        ovsdb::TxnOutcome::Failed { reply } => {
-            let mut reply = json::from_serde(&reply);
-            reorder_selects(&mut reply, &selects, loaded);
-            Ok(reply)
-        }
+        ovsdb::TxnOutcome::Failed { reply } => Ok(json::from_serde(&reply)),
         ovsdb::TxnOutcome::Blocked { .. } => {
             // Without triggers (as here), OVS fails the first unsatisfied
             // "wait" with "not supported". Rerunning with every timeout at
@@ -846,146 +889,9 @@ fn execute(loaded: &mut Loaded, request: &Json, rw: bool) -> R<Json> {
                     *last = OvsdbError::new("not supported", "triggers not supported").to_json();
                 }
             }
-            reorder_selects(&mut reply, &selects, loaded);
             Ok(reply)
         }
     }
-}
-
-/// What `reorder_selects` needs to know about one `select`.
-#[derive(Debug, Clone, Default)]
-struct SelectInfo {
-    table: String,
-    /// The `columns` asked for (the engine is asked for whole rows).
-    columns: Option<Vec<String>>,
-    sort: Option<Vec<String>>,
-}
-
-/// Asks the engine for whole rows in every valid `select`, since OVS's
-/// result order depends on all of a row's columns.
-fn prepare_selects(ops: &[Json], schema: &DatabaseSchema) -> (Vec<Json>, Vec<Option<SelectInfo>>) {
-    let names = |j: Option<&Json>| -> Option<Vec<String>> {
-        j?.as_array()?
-            .iter()
-            .map(|c| c.as_str().map(str::to_string))
-            .collect()
-    };
-    let mut out = Vec::with_capacity(ops.len());
-    let mut infos = Vec::with_capacity(ops.len());
-    for op in ops {
-        let select = op
-            .as_object()
-            .filter(|o| o.get("op").and_then(Json::as_str) == Some("select"));
-        let Some(obj) = select else {
-            out.push(op.clone());
-            infos.push(None);
-            continue;
-        };
-        let table = obj.get("table").and_then(Json::as_str).unwrap_or("");
-        let valid_set = |cols: &Vec<String>| {
-            schema.table(table).is_some_and(|t| {
-                cols.iter().all(|c| t.column(c).is_some())
-                    && cols.iter().enumerate().all(|(i, c)| !cols[..i].contains(c))
-            })
-        };
-        let columns = names(obj.get("columns"));
-        let sort = names(obj.get("sort"));
-        let usable = schema.table(table).is_some()
-            && (obj.get("columns").is_none() || columns.as_ref().is_some_and(valid_set))
-            && (obj.get("sort").is_none() || sort.as_ref().is_some_and(valid_set));
-        if !usable {
-            out.push(op.clone());
-            infos.push(None);
-            continue;
-        }
-        let mut whole = obj.clone();
-        whole.remove("columns");
-        whole.remove("sort");
-        out.push(Json::Object(whole));
-        infos.push(Some(SelectInfo {
-            table: table.to_string(),
-            columns,
-            sort,
-        }));
-    }
-    (out, infos)
-}
-
-/// Puts each `select` result as OVS returns it: duplicates (in the asked
-/// columns) dropped, rows sorted by the `sort` columns or else by every
-/// column in the table's hash order, then only the asked columns kept.
-fn reorder_selects(reply: &mut Json, infos: &[Option<SelectInfo>], loaded: &Loaded) {
-    let Json::Array(results) = reply else {
-        return;
-    };
-    for (info, result) in infos.iter().zip(results.iter_mut()) {
-        let Some(info) = info else { continue };
-        let Json::Object(obj) = result else { continue };
-        let Some(Json::Array(rows)) = obj.get("rows").cloned() else {
-            continue;
-        };
-        let Some(ts) = loaded.schema.table(&info.table) else {
-            continue;
-        };
-        obj.put("rows", Json::Array(select_rows(rows, info, ts)));
-    }
-}
-
-fn row_datum(row: &Json, column: &str, ts: &crate::ovsdb::TableSchema) -> Option<Datum> {
-    let c = ts.column(column)?;
-    let v = row.as_object()?.get(column)?;
-    Datum::from_json_unconstrained(&c.type_, v).ok()
-}
-
-fn compare_rows(
-    a: &Json,
-    b: &Json,
-    columns: &[String],
-    ts: &crate::ovsdb::TableSchema,
-) -> std::cmp::Ordering {
-    for c in columns {
-        let o = match (row_datum(a, c, ts), row_datum(b, c, ts)) {
-            (Some(x), Some(y)) => x.compare(&y),
-            _ => std::cmp::Ordering::Equal,
-        };
-        if o.is_ne() {
-            return o;
-        }
-    }
-    std::cmp::Ordering::Equal
-}
-
-fn select_rows(rows: Vec<Json>, info: &SelectInfo, ts: &crate::ovsdb::TableSchema) -> Vec<Json> {
-    let mut rows = rows;
-    if let Some(columns) = &info.columns
-        && !columns.iter().any(|c| c == "_uuid")
-    {
-        let mut kept: Vec<Json> = Vec::new();
-        for row in rows {
-            if !kept
-                .iter()
-                .any(|k| compare_rows(k, &row, columns, ts).is_eq())
-            {
-                kept.push(row);
-            }
-        }
-        rows = kept;
-    }
-    let all: Vec<String> = ts.columns.iter().map(|c| c.name.clone()).collect();
-    let sort = info.sort.as_ref().unwrap_or(&all);
-    rows.sort_by(|a, b| compare_rows(a, b, sort, ts));
-    if let Some(columns) = &info.columns {
-        for row in &mut rows {
-            if let Json::Object(o) = row {
-                let keep: Object = columns
-                    .iter()
-                    .filter_map(|c| o.get(c).map(|v| (c.clone(), v.clone())))
-                    .collect();
-                *o = keep;
-            }
-        }
-    }
-    rows
 }
 
 /// Rebuilds a record with tables, rows and columns inserted in the order

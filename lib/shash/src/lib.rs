@@ -1,13 +1,17 @@
-//! The iteration order of Open vSwitch's string hash maps (`struct shash`).
+//! The iteration order of Open vSwitch's hash maps (`struct hmap`, and the
+//! string maps `struct shash` built on it).
 //!
-//! Many outputs of the real OVS programs walk a hash map of names rather
-//! than a sorted list: `ovsdb-client list-tables` and `list-columns`, the
-//! rows of a `monitor` update, every JSON object written without sorting
-//! (`get_schema` replies among them). To be output-compatible we reproduce
-//! the order exactly: OVS's murmur-based `hash_string`, buckets selected by
+//! Many outputs of the real OVS programs walk a hash map rather than a
+//! sorted list: `ovsdb-client list-tables` and `list-columns`, the rows of
+//! a `monitor` update, every JSON object written without sorting
+//! (`get_schema` replies, log records among them), the rows of a database
+//! table. To be output-compatible we reproduce the order exactly: OVS's
+//! murmur-based `hash_string` and its `uuid_hash`, buckets selected by
 //! `hash & mask`, new nodes pushed at the head of their bucket, and the
 //! table growing (re-pushing every node in bucket order) whenever the node
-//! count exceeds twice the mask.
+//! count exceeds twice the mask. [`HmapModel`] keeps just enough of that
+//! state for a caller that stores its own nodes (a database table);
+//! [`HashOrder`] and [`shash_order`] keep the nodes too.
 //!
 //! Promises: a pure model, no I/O, no `unsafe`, no panics; the orders it
 //! returns are always permutations of its input. Insertions and removals
@@ -79,57 +83,49 @@ fn calc_mask(capacity: usize) -> usize {
     mask
 }
 
-/// A model of an `hmap` that records only where each inserted item sits.
-#[derive(Debug, Clone)]
-pub struct HashOrder {
+/// OVS's `uuid_hash()`: a UUID's first 32-bit word, i.e. its first eight
+/// hex digits read as a number. Tables of rows are `hmap`s keyed by it.
+pub fn hash_uuid(bytes: &[u8; 16]) -> u32 {
+    u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+}
+
+/// Where one node sits among the nodes of its bucket in an [`HmapModel`].
+/// The model hands one out for each insertion; the caller keeps it with the
+/// node (and keeps it when OVS would `hmap_replace` the node). The default
+/// value is never handed out, so it can mark a node not yet inserted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct HmapSlot(i64);
+
+/// The part of an `hmap` that decides its iteration order, without the
+/// nodes: how many there are, the bucket mask, and a way to rank the nodes
+/// of a bucket.
+///
+/// `HMAP_FOR_EACH` walks the buckets in index order (`hash & mask`) and each
+/// bucket from its head. An insertion pushes the new node at the head; a
+/// growth re-pushes every node bucket by bucket, and since each new bucket
+/// draws all its nodes from one old bucket, that exactly reverses every
+/// bucket. So a bucket's order is "latest insertion first", flipped once
+/// per growth so far: a counter value per node, whose sign records the
+/// parity of growths at its insertion, ranks it in O(1) space, and no
+/// node needs touching when the table grows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HmapModel {
     mask: usize,
-    /// Each bucket lists `(hash, item)` from head to tail.
-    buckets: Vec<Vec<(u32, usize)>>,
     len: usize,
-    /// The hash of each item currently present, to find it on removal.
-    hashes: std::collections::HashMap<usize, u32>,
+    /// The counter value given to the latest insertion.
+    counter: i64,
+    /// An odd number of growths so far.
+    reversed: bool,
 }
 
-impl Default for HashOrder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl HashOrder {
-    pub fn new() -> HashOrder {
-        HashOrder {
+impl HmapModel {
+    /// An empty map (`HMAP_INITIALIZER`: one bucket).
+    pub const fn new() -> HmapModel {
+        HmapModel {
             mask: 0,
-            buckets: vec![Vec::new()],
             len: 0,
-            hashes: std::collections::HashMap::new(),
-        }
-    }
-
-    /// Records the insertion of `item` with `hash`, growing as `hmap_insert`
-    /// does.
-    pub fn insert(&mut self, hash: u32, item: usize) {
-        let bucket = (hash as usize) & self.mask;
-        self.buckets[bucket].insert(0, (hash, item));
-        self.hashes.insert(item, hash);
-        self.len += 1;
-        if self.len / 2 > self.mask {
-            let new_mask = calc_mask(self.len);
-            if new_mask > self.mask {
-                self.resize(new_mask);
-            }
-        }
-    }
-
-    /// Records the removal of `item` (`hmap_remove`: no shrinking).
-    pub fn remove(&mut self, item: usize) {
-        let Some(hash) = self.hashes.remove(&item) else {
-            return;
-        };
-        let bucket = &mut self.buckets[(hash as usize) & self.mask];
-        if let Some(pos) = bucket.iter().position(|&(_, it)| it == item) {
-            bucket.remove(pos);
-            self.len -= 1;
+            counter: 0,
+            reversed: false,
         }
     }
 
@@ -141,34 +137,115 @@ impl HashOrder {
         self.len == 0
     }
 
-    fn resize(&mut self, new_mask: usize) {
-        let mut buckets: Vec<Vec<(u32, usize)>> = vec![Vec::new(); new_mask + 1];
-        for bucket in &self.buckets {
-            for &(hash, item) in bucket {
-                buckets[(hash as usize) & new_mask].insert(0, (hash, item));
+    /// The bucket mask (`hmap->mask`).
+    pub fn mask(&self) -> usize {
+        self.mask
+    }
+
+    /// `hmap_insert`: one more node, at the head of its bucket; the map
+    /// grows once the count exceeds twice the mask.
+    pub fn insert(&mut self) -> HmapSlot {
+        self.counter = self.counter.saturating_add(1);
+        let slot = HmapSlot(if self.reversed {
+            -self.counter
+        } else {
+            self.counter
+        });
+        self.len += 1;
+        if self.len / 2 > self.mask {
+            let new_mask = calc_mask(self.len);
+            if new_mask > self.mask {
+                self.mask = new_mask;
+                self.reversed = !self.reversed;
             }
         }
-        self.buckets = buckets;
-        self.mask = new_mask;
+        slot
+    }
+
+    /// `hmap_remove`: one node fewer. The others keep their places and the
+    /// map never shrinks.
+    pub fn remove(&mut self) {
+        self.len = self.len.saturating_sub(1);
+    }
+
+    /// Corrects the node count (for a caller that knows it better, e.g.
+    /// after removals it did not report one by one).
+    pub fn set_len(&mut self, len: usize) {
+        self.len = len;
+    }
+
+    /// Sorting nodes by this key, ascending, gives `HMAP_FOR_EACH` order.
+    pub fn order_key(&self, hash: u32, slot: HmapSlot) -> (usize, i64) {
+        // Latest (largest counter, sign-corrected) first within a bucket.
+        let rank = if self.reversed { slot.0 } else { -slot.0 };
+        ((hash as usize) & self.mask, rank)
+    }
+}
+
+/// The order in which `HMAP_FOR_EACH` visits an `hmap` built by inserting
+/// nodes with `hashes`, in that order, into an empty map: a permutation of
+/// `0..hashes.len()`.
+pub fn iteration_order(hashes: &[u32]) -> Vec<usize> {
+    let mut model = HmapModel::new();
+    let slots: Vec<HmapSlot> = hashes.iter().map(|_| model.insert()).collect();
+    let mut order: Vec<usize> = (0..hashes.len()).collect();
+    order.sort_unstable_by_key(|&i| model.order_key(hashes[i], slots[i]));
+    order
+}
+
+/// A model of an `hmap` that records only where each inserted item sits.
+#[derive(Debug, Clone, Default)]
+pub struct HashOrder {
+    model: HmapModel,
+    /// The hash and slot of each item currently present.
+    nodes: std::collections::HashMap<usize, (u32, HmapSlot)>,
+}
+
+impl HashOrder {
+    pub fn new() -> HashOrder {
+        HashOrder::default()
+    }
+
+    /// Records the insertion of `item` with `hash`, growing as `hmap_insert`
+    /// does. An item already present is first removed.
+    pub fn insert(&mut self, hash: u32, item: usize) {
+        self.remove(item);
+        let slot = self.model.insert();
+        self.nodes.insert(item, (hash, slot));
+    }
+
+    /// Records the removal of `item` (`hmap_remove`: no shrinking).
+    pub fn remove(&mut self, item: usize) {
+        if self.nodes.remove(&item).is_some() {
+            self.model.remove();
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
     }
 
     /// The items in `HMAP_FOR_EACH` order.
     pub fn order(&self) -> Vec<usize> {
-        self.buckets
+        let mut items: Vec<(usize, u32, HmapSlot)> = self
+            .nodes
             .iter()
-            .flat_map(|b| b.iter().map(|&(_, item)| item))
-            .collect()
+            .map(|(&item, &(hash, slot))| (item, hash, slot))
+            .collect();
+        items.sort_unstable_by_key(|&(_, hash, slot)| self.model.order_key(hash, slot));
+        items.into_iter().map(|(item, _, _)| item).collect()
     }
 }
 
 /// The order in which OVS iterates a `shash` built by inserting `names` in
 /// the given order (all distinct): a permutation of `0..names.len()`.
 pub fn shash_order<S: AsRef<str>>(names: &[S]) -> Vec<usize> {
-    let mut order = HashOrder::new();
-    for (i, name) in names.iter().enumerate() {
-        order.insert(hash_name(name.as_ref()), i);
-    }
-    order.order()
+    let hashes: Vec<u32> = names.iter().map(|n| hash_name(n.as_ref())).collect();
+    iteration_order(&hashes)
 }
 
 /// `items` rearranged into the iteration order of a `shash` built by
@@ -199,11 +276,73 @@ mod tests {
     #[test]
     fn small_map_keeps_reverse_bucket_order() {
         // With one bucket, the most recently inserted node comes first.
-        let order = shash_order(&["x"]);
-        assert_eq!(order, vec![0]);
-        let order = shash_order(&["x", "y"]);
-        // Two nodes still fit in the single bucket (2 / 2 > 0 triggers growth).
-        assert_eq!(order.len(), 2);
+        assert_eq!(iteration_order(&[7]), vec![0]);
+        // The second insertion grows the map to four buckets.
+        assert_eq!(iteration_order(&[1, 0]), vec![1, 0]);
+        assert_eq!(iteration_order(&[0, 4]), vec![0, 1]);
+        // Still four buckets for three and four nodes: bucket 0 holds the
+        // hashes 0, 4 and 8, latest first except for the two that were
+        // reversed by the growth.
+        assert_eq!(iteration_order(&[0, 4, 8]), vec![2, 0, 1]);
+    }
+
+    #[test]
+    fn uuid_hash_is_the_first_word() {
+        let bytes = [
+            0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0, 0, 0, 0, 0, 0, 0, 1,
+        ];
+        assert_eq!(hash_uuid(&bytes), 0x0123_4567);
+    }
+
+    /// A literal `hmap`: buckets of `(hash, item)`, heads first.
+    struct Buckets {
+        mask: usize,
+        buckets: Vec<Vec<(u32, usize)>>,
+    }
+
+    impl Buckets {
+        fn new() -> Buckets {
+            Buckets {
+                mask: 0,
+                buckets: vec![Vec::new()],
+            }
+        }
+
+        fn len(&self) -> usize {
+            self.buckets.iter().map(Vec::len).sum()
+        }
+
+        fn insert(&mut self, hash: u32, item: usize) {
+            self.buckets[hash as usize & self.mask].insert(0, (hash, item));
+            let n = self.len();
+            if n / 2 > self.mask {
+                let new_mask = calc_mask(n);
+                if new_mask > self.mask {
+                    let mut buckets = vec![Vec::new(); new_mask + 1];
+                    for bucket in &self.buckets {
+                        for &(h, it) in bucket {
+                            let b: &mut Vec<(u32, usize)> = &mut buckets[h as usize & new_mask];
+                            b.insert(0, (h, it));
+                        }
+                    }
+                    self.buckets = buckets;
+                    self.mask = new_mask;
+                }
+            }
+        }
+
+        fn remove(&mut self, item: usize) {
+            for bucket in &mut self.buckets {
+                bucket.retain(|&(_, it)| it != item);
+            }
+        }
+
+        fn order(&self) -> Vec<usize> {
+            self.buckets
+                .iter()
+                .flat_map(|b| b.iter().map(|&(_, it)| it))
+                .collect()
+        }
     }
 
     #[test]
@@ -243,6 +382,30 @@ mod tests {
             let mut order = shash_order(&names);
             order.sort_unstable();
             prop_assert_eq!(order, (0..names.len()).collect::<Vec<_>>());
+        }
+
+        /// The compact model agrees with a literal hash map under any mix
+        /// of insertions and removals, hashes that collide often included.
+        #[test]
+        fn model_matches_literal_buckets(
+            ops in prop::collection::vec((any::<bool>(), 0u32..64, any::<prop::sample::Index>()), 0..300),
+        ) {
+            let mut literal = Buckets::new();
+            let mut model = HashOrder::new();
+            let mut present: Vec<usize> = Vec::new();
+            for (i, (insert, hash, pick)) in ops.into_iter().enumerate() {
+                if insert || present.is_empty() {
+                    let hash = hash.wrapping_mul(0x9e37_79b9) >> (hash % 29);
+                    literal.insert(hash, i);
+                    model.insert(hash, i);
+                    present.push(i);
+                } else {
+                    let item = present.swap_remove(pick.index(present.len()));
+                    literal.remove(item);
+                    model.remove(item);
+                }
+                prop_assert_eq!(model.order(), literal.order());
+            }
         }
     }
 }

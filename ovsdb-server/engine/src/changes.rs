@@ -171,7 +171,10 @@ fn annotate(obj: &mut Map<String, Value>, comment: Option<&str>, date_ms: Option
 impl Database {
     /// [`Database::snapshot_record_with`] written straight to JSON text
     /// (byte-for-byte what serializing it gives, key order aside), without
-    /// building the whole record in memory.
+    /// building the whole record in memory.  Each table's rows come in the
+    /// order OVS writes them (its table walk, then its JSON object's hash
+    /// order), so that a server reloading the file rebuilds the same hash
+    /// maps as OVS would.
     pub fn write_snapshot_record(
         &self,
         out: &mut Vec<u8>,
@@ -181,8 +184,8 @@ impl Database {
         out.push(b'{');
         let mut first = true;
         for (t, table) in self.meta.tables.iter().enumerate() {
-            let rows = &self.tables[t].rows;
-            if rows.is_empty() {
+            let stored = &self.tables[t];
+            if stored.rows.is_empty() {
                 continue;
             }
             if !first {
@@ -191,14 +194,24 @@ impl Database {
             first = false;
             write_json_string(out, &table.name);
             out.extend_from_slice(b":{");
-            for (i, r) in rows.iter().enumerate() {
+            let walked = stored.rows_in_hmap_order();
+            let names: Vec<[u8; 36]> = walked
+                .iter()
+                .map(|r| {
+                    let mut text = [0u8; 36];
+                    r.uuid_ref().hyphenated().encode_lower(&mut text);
+                    text
+                })
+                .collect();
+            for (i, k) in crate::order::member_order(&names).into_iter().enumerate() {
+                let row = walked[k];
                 if i > 0 {
                     out.push(b',');
                 }
                 out.push(b'"');
-                out.extend_from_slice(r.0.uuid().hyphenated().to_string().as_bytes());
+                out.extend_from_slice(&names[k]);
                 out.extend_from_slice(b"\":");
-                let row = Value::Object(inserted_row_json(table, &r.0));
+                let row = Value::Object(inserted_row_json(table, row));
                 let _ = serde_json::to_writer(&mut *out, &row);
             }
             out.push(b'}');

@@ -12,7 +12,7 @@ use crate::changes::{Changes, RowChange, TableChanges};
 use crate::datum::Datum;
 use crate::db::Database;
 use crate::error::{Error, Result};
-use crate::exec::{Exec, TxnRow};
+use crate::exec::{Exec, TxnHmaps, TxnRow};
 use crate::hash::FastMap;
 use crate::meta::TableMeta;
 use crate::row::{Row, RowRef, VERSION_COLUMN};
@@ -26,6 +26,8 @@ pub(crate) struct Prepared {
     pub uuids: UuidGen,
     pub comment: Option<String>,
     pub durable: bool,
+    /// Each table's hash maps as the transaction leaves them.
+    pub hmaps: Vec<TxnHmaps>,
 }
 
 /// The rows referenced (with the given strength) by column `c` of a row.
@@ -244,7 +246,7 @@ impl Exec<'_> {
                         .unwrap_or_default();
                     tr.new = None;
                     if tr.old.is_none() {
-                        self.txn[t].remove(&u);
+                        self.drop_txn_row(t, &u);
                     }
                     refs
                 }
@@ -253,10 +255,11 @@ impl Exec<'_> {
                         continue;
                     };
                     let refs = strong_refs_of(&meta.tables[t], &committed);
-                    self.txn[t].insert(u, TxnRow::new(Some(committed), None));
+                    self.add_txn_row(t, u, TxnRow::new(Some(committed), None));
                     refs
                 }
             };
+            self.unplace_row(t);
             for target in refs {
                 *delta.entry(target).or_default() -= 1;
                 work.push(target);
@@ -311,6 +314,7 @@ impl Exec<'_> {
             uuids: self.symtab.uuids.clone(),
             comment: self.comment.take(),
             durable: self.durable,
+            hmaps: std::mem::take(&mut self.hmaps),
         })
     }
 
@@ -530,8 +534,12 @@ impl Database {
             mut uuids,
             comment,
             durable,
+            hmaps,
         } = prepared;
         let meta = self.meta.clone();
+        for (table, hmap) in self.tables.iter_mut().zip(hmaps) {
+            table.hmap = hmap.rows;
+        }
 
         // Reference counts of rows the transaction did not otherwise touch.
         for (&(t, u), &d) in &ref_delta {
@@ -592,6 +600,7 @@ impl Database {
                     }
                 }
             }
+            table.hmap.set_len(table.rows.len());
             if !table_meta.weak_columns.is_empty() {
                 for rc in &rows {
                     let before = rc

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use ovs_shash::HmapModel;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -45,11 +46,21 @@ pub(crate) struct Table {
     /// Rows of any table holding weak references to a row of this table,
     /// by the referenced row: (source table, source row).
     pub weak_in: FastMap<Uuid, Vec<(usize, Uuid)>>,
+    /// OVS's hash map of the rows, whose order its outputs expose; each
+    /// row knows its own place in it.
+    pub hmap: HmapModel,
 }
 
 impl Table {
     pub fn get(&self, uuid: &Uuid) -> Option<&Arc<Row>> {
         self.rows.get(uuid).map(|r| &r.0)
+    }
+
+    /// The rows in OVS's `HMAP_FOR_EACH` order.
+    pub fn rows_in_hmap_order(&self) -> Vec<&Row> {
+        let mut rows: Vec<&Row> = self.rows.iter().map(|r| &*r.0).collect();
+        crate::order::sort_rows(&self.hmap, &mut rows);
+        rows
     }
 }
 
@@ -86,12 +97,14 @@ impl Database {
     }
 
     /// Tells the engine the order in which OVS walks `table`'s columns (its
-    /// hash-map order, which depends on the schema text; a server that can
-    /// model it passes it here).  OVS orders `select` results without a
-    /// "sort" by comparing every column in that order, and names the rows
-    /// of a duplicate-index error in it.  Without it, `select` results are
+    /// hash-map order, which depends on the order the schema text lists
+    /// them in, which a parsed [`DatabaseSchema`] no longer knows; see
+    /// `ovs_shash`).  OVS orders `select` results without a "sort" by
+    /// comparing every column in that order, and names the rows of a
+    /// duplicate-index error in it.  Without it, such `select` results are
     /// ordered by `_uuid`.  Unknown names are an error; columns left out are
-    /// compared last.
+    /// compared last.  A database made by [`Database::convert`] starts
+    /// without it (OVS's order there is that of the new schema's clone).
     pub fn set_column_order(&mut self, table: &str, columns: &[&str]) -> Result<(), OvsdbError> {
         let Some(t) = self.meta.table(table) else {
             return Err(OvsdbError::syntax(format!("no table named {table}")));
@@ -126,7 +139,8 @@ impl Database {
         &self.meta.schema
     }
 
-    /// The rows of `table`, in no particular order.
+    /// The rows of `table`, in no particular order (OVS's order, where it
+    /// shows, is kept internally: see `crate::order`).
     pub fn rows(&self, table: &str) -> impl Iterator<Item = &Arc<Row>> {
         self.meta
             .table(table)
@@ -246,13 +260,17 @@ impl Database {
         let outcome = exec.execute(ops);
         let mut results = match outcome {
             ExecOutcome::Blocked { timeout_ms } => {
+                let places = exec.abort_places();
                 self.uuids = exec.into_uuids();
+                self.abort(places);
                 return TxnOutcome::Blocked {
                     until_ms: timeout_ms.map(|t| started_ms.saturating_add(t)),
                 };
             }
             ExecOutcome::Failed { results } => {
+                let places = exec.abort_places();
                 self.uuids = exec.into_uuids();
+                self.abort(places);
                 return TxnOutcome::Failed {
                     reply: Value::Array(results),
                 };
@@ -263,7 +281,9 @@ impl Database {
             Ok(p) => p,
             Err(e) => {
                 results.push(e.to_json());
+                let places = exec.abort_places();
                 self.uuids = exec.into_uuids();
+                self.abort(places);
                 return TxnOutcome::Failed {
                     reply: Value::Array(results),
                 };
@@ -274,6 +294,22 @@ impl Database {
         TxnOutcome::Committed {
             reply: Value::Array(results),
             changes,
+        }
+    }
+
+    /// Leaves the tables' hash maps as OVS's abort of a transaction does:
+    /// grown if the transaction's insertions grew them, and the rows it
+    /// deleted back at the head of their buckets.
+    fn abort(&mut self, places: Vec<crate::exec::AbortPlaces>) {
+        for (table, (hmap, restored)) in self.tables.iter_mut().zip(places) {
+            table.hmap = hmap;
+            table.hmap.set_len(table.rows.len());
+            for (u, place) in restored {
+                let Some(row) = table.get(&u) else { continue };
+                let mut moved = (**row).clone();
+                moved.place = place;
+                table.rows.replace(RowRef(Arc::new(moved)));
+            }
         }
     }
 
@@ -321,8 +357,8 @@ impl Database {
                 .skip(crate::row::VERSION_COLUMN + 1)
                 .filter_map(|(sc, col)| dst_table.column(&col.name).map(|dc| (sc, dc)))
                 .collect();
-            for r in &self.tables[st].rows {
-                let src_row = &r.0;
+            // OVS converts each table walking its hash map.
+            for src_row in self.tables[st].rows_in_hmap_order() {
                 let mut fields = dst_table.defaults.clone();
                 fields[crate::row::UUID_COLUMN] = src_row.field(crate::row::UUID_COLUMN).clone();
                 for &(sc, dc) in &mapping {

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use ovs_shash::{HmapModel, HmapSlot};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -17,6 +18,7 @@ use crate::hash::FastMap;
 use crate::json::as_integer;
 use crate::meta::{SchemaMeta, TableMeta};
 use crate::mutation::MutationSet;
+use crate::order::{row_hash, row_key};
 use crate::parser::*;
 use crate::row::{Row, UUID_COLUMN, VERSION_COLUMN};
 
@@ -30,6 +32,8 @@ pub(crate) struct TxnRow {
     /// Columns that count as changed even if their value ended up equal to
     /// the old one (weak references dropped at commit), as OVS marks them.
     pub forced: Vec<usize>,
+    /// Where the row sits in the transaction's own map of touched rows.
+    touch: HmapSlot,
 }
 
 impl TxnRow {
@@ -38,9 +42,29 @@ impl TxnRow {
             old,
             new,
             forced: Vec::new(),
+            touch: HmapSlot::default(),
         }
     }
 }
+
+/// One table's hash maps during a transaction.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TxnHmaps {
+    /// The table's rows (inserted and removed as operations run, as in
+    /// OVS).
+    pub rows: HmapModel,
+    /// The rows the transaction touched (OVS's `txn_rows`), which decides
+    /// the order an abort restores rows in.
+    touched: HmapModel,
+}
+
+/// One member of a replayed log record's table object: the hash of its
+/// name (the row's UUID as written), the row, and whether it deletes it.
+pub(crate) type Member = (u32, Uuid, bool);
+
+/// What aborting a transaction does to one table's hash map: its new
+/// state, and the deleted rows put back, with their new places.
+pub(crate) type AbortPlaces = (HmapModel, Vec<(Uuid, HmapSlot)>);
 
 pub(crate) enum ExecOutcome {
     Done { results: Vec<Value> },
@@ -63,6 +87,11 @@ pub(crate) struct Exec<'d> {
     /// Per table, the column order OVS compares rows in (its hash order),
     /// when the server knows it; see [`crate::Database::set_column_order`].
     pub column_order: &'d [Option<Vec<usize>>],
+    /// Per table, OVS's hash maps as the transaction leaves them.
+    pub hmaps: Vec<TxnHmaps>,
+    /// Replaying a log record: rows get their places afterwards, in the
+    /// order OVS walks the record (see `place_replayed_rows`).
+    pub defer_places: bool,
 }
 
 impl<'d> Exec<'d> {
@@ -86,7 +115,100 @@ impl<'d> Exec<'d> {
             owns_lock,
             restricted,
             column_order: &[],
+            hmaps: tables
+                .iter()
+                .map(|t| TxnHmaps {
+                    rows: t.hmap,
+                    touched: HmapModel::new(),
+                })
+                .collect(),
+            defer_places: false,
         }
+    }
+
+    // ---- OVS's hash maps. ----
+
+    /// Adds a row to the transaction (`ovsdb_txn_row_create`).
+    pub fn add_txn_row(&mut self, t: usize, u: Uuid, mut tr: TxnRow) {
+        tr.touch = self.hmaps[t].touched.insert();
+        self.txn[t].insert(u, tr);
+    }
+
+    /// Forgets a row the transaction inserted and then deleted.
+    pub fn drop_txn_row(&mut self, t: usize, u: &Uuid) {
+        if self.txn[t].remove(u).is_some() {
+            self.hmaps[t].touched.remove();
+        }
+    }
+
+    /// A new row enters table `t` (`hmap_insert`).
+    fn place_new_row(&mut self, t: usize, row: &mut Row) {
+        if !self.defer_places {
+            row.place = self.hmaps[t].rows.insert();
+        }
+    }
+
+    /// A row leaves table `t` (`hmap_remove`).
+    pub fn unplace_row(&mut self, t: usize) {
+        if !self.defer_places {
+            self.hmaps[t].rows.remove();
+        }
+    }
+
+    /// Places the rows of a replayed record as `ovsdb_file_txn_from_json`
+    /// inserts and deletes them: each table object's members in the order
+    /// OVS's parser-built map iterates them (given here in text order).
+    pub fn place_replayed_rows(&mut self, members: &[Vec<Member>]) {
+        for (t, members) in members.iter().enumerate() {
+            if members.is_empty() {
+                continue;
+            }
+            let hashes: Vec<u32> = members.iter().map(|m| m.0).collect();
+            for i in ovs_shash::iteration_order(&hashes) {
+                let (_, u, deletes) = members[i];
+                if deletes {
+                    self.hmaps[t].rows.remove();
+                    continue;
+                }
+                let model = &mut self.hmaps[t].rows;
+                if let Some(TxnRow {
+                    old: None,
+                    new: Some(row),
+                    ..
+                }) = self.txn[t].get_mut(&u)
+                    && row.place == HmapSlot::default()
+                {
+                    row.place = model.insert();
+                }
+            }
+        }
+        self.defer_places = false;
+    }
+
+    /// What `ovsdb_txn_abort` does to each table's hash map: walking the
+    /// touched rows in the transaction's own map order, it removes the
+    /// rows the transaction inserted and re-inserts (at the head of their
+    /// buckets) the rows it deleted.
+    pub fn abort_places(&self) -> Vec<AbortPlaces> {
+        let mut out = Vec::with_capacity(self.txn.len());
+        for (t, rows) in self.txn.iter().enumerate() {
+            let mut model = self.hmaps[t].rows;
+            let mut restored = Vec::new();
+            if !rows.is_empty() {
+                let touched = &self.hmaps[t].touched;
+                let mut order: Vec<(&Uuid, &TxnRow)> = rows.iter().collect();
+                order.sort_unstable_by_key(|(u, tr)| touched.order_key(row_hash(u), tr.touch));
+                for (u, tr) in order {
+                    match (&tr.old, &tr.new) {
+                        (None, Some(_)) => model.remove(),
+                        (Some(_), None) => restored.push((*u, model.insert())),
+                        _ => {}
+                    }
+                }
+            }
+            out.push((model, restored));
+        }
+        out
     }
 
     /// The columns compared when rows are ordered without an explicit
@@ -125,8 +247,9 @@ impl<'d> Exec<'d> {
     pub fn modify(&mut self, t: usize, u: &Uuid) -> Option<&mut Row> {
         if !self.txn[t].contains_key(u) {
             let committed = self.tables[t].get(u)?.clone();
+            // The copy keeps the row's place (`hmap_replace`).
             let copy = (*committed).clone();
-            self.txn[t].insert(*u, TxnRow::new(Some(committed), Some(copy)));
+            self.add_txn_row(t, *u, TxnRow::new(Some(committed), Some(copy)));
         }
         self.txn[t].get_mut(u)?.new.as_mut()
     }
@@ -134,27 +257,39 @@ impl<'d> Exec<'d> {
     pub fn delete(&mut self, t: usize, u: &Uuid) {
         match self.txn[t].get_mut(u) {
             Some(tr) => {
+                if tr.new.is_none() {
+                    return;
+                }
                 if tr.old.is_some() {
                     tr.new = None;
                 } else {
-                    self.txn[t].remove(u);
+                    self.drop_txn_row(t, u);
                 }
             }
             None => {
-                if let Some(committed) = self.tables[t].get(u) {
-                    let committed = committed.clone();
-                    self.txn[t].insert(*u, TxnRow::new(Some(committed), None));
-                }
+                let Some(committed) = self.tables[t].get(u) else {
+                    return;
+                };
+                let committed = committed.clone();
+                self.add_txn_row(t, *u, TxnRow::new(Some(committed), None));
             }
         }
+        self.unplace_row(t);
     }
 
     fn may_create_row(&self, t: usize, u: &Uuid) -> bool {
         !self.tables[t].rows.contains(u) && !self.txn[t].contains_key(u)
     }
 
-    /// UUIDs of the rows matching every clause of `cond`.
+    /// UUIDs of the rows matching every clause of `cond`, in the order
+    /// OVS's table walk meets them (which decides the order OVS touches
+    /// them in, and which of several alike rows a `select` keeps).
     pub fn query(&self, t: usize, cond: &Condition) -> Vec<Uuid> {
+        self.query_in(t, cond, true)
+    }
+
+    /// [`Exec::query`], in no particular order unless `ordered`.
+    fn query_in(&self, t: usize, cond: &Condition, ordered: bool) -> Vec<Uuid> {
         if let Some(u) = cond.uuid_lookup() {
             return match self.get(t, &u) {
                 Some(row) if cond.matches_all(row) => vec![u],
@@ -162,21 +297,32 @@ impl<'d> Exec<'d> {
             };
         }
         let overlay = &self.txn[t];
-        let mut out = Vec::new();
+        let model = &self.hmaps[t].rows;
+        let key = |u: &Uuid, row: &Row| {
+            if ordered {
+                row_key(model, u, row.place)
+            } else {
+                0
+            }
+        };
+        let mut out: Vec<(u128, Uuid)> = Vec::new();
         for r in &self.tables[t].rows {
             let u = r.0.uuid_ref();
             if !overlay.contains_key(u) && cond.matches_all(&r.0) {
-                out.push(*u);
+                out.push((key(u, &r.0), *u));
             }
         }
         for (u, tr) in overlay {
             if let Some(new) = &tr.new
                 && cond.matches_all(new)
             {
-                out.push(*u);
+                out.push((key(u, new), *u));
             }
         }
-        out
+        if ordered && out.len() > 1 {
+            out.sort_unstable_by_key(|&(k, _)| k);
+        }
+        out.into_iter().map(|(_, u)| u).collect()
     }
 
     fn new_row(&self, t: usize) -> Row {
@@ -382,7 +528,8 @@ impl<'d> Exec<'d> {
             VERSION_COLUMN,
             Datum::scalar(Atom::Uuid(self.symtab.uuids.generate())),
         );
-        self.txn[t].insert(row_uuid, TxnRow::new(None, Some(row)));
+        self.place_new_row(t, &mut row);
+        self.add_txn_row(t, row_uuid, TxnRow::new(None, Some(row)));
         result.insert("uuid".into(), uuid_to_json(&row_uuid));
         Ok(())
     }
@@ -437,10 +584,16 @@ impl<'d> Exec<'d> {
         let columns = self.column_set(t, columns_json)?;
         let explicit_sort = sort_json.is_some();
         let sort = self.column_set(t, sort_json)?;
-        let uuids = self.query(t, &cond);
+        // With `_uuid` among the columns the result is sorted on a unique
+        // key, so the order rows are met in does not show.
+        let distinct = !columns.contains(&UUID_COLUMN);
+        let uuids = self.query_in(t, &cond, distinct);
         let mut rows: Vec<&Row> = uuids.iter().filter_map(|u| self.get(t, u)).collect();
-        if !columns.contains(&UUID_COLUMN) {
+        if distinct {
             // Projected rows are distinct, like a relational SELECT DISTINCT.
+            // Of rows alike in the asked columns OVS keeps the first it
+            // meets walking the table (the query's order), and the others
+            // decide its place in the sorted result.
             let mut seen: HashSet<Vec<&Datum>> = HashSet::with_capacity(rows.len());
             rows.retain(|r| seen.insert(columns.iter().map(|&c| r.field(c)).collect()));
         }
@@ -606,7 +759,7 @@ impl<'d> Exec<'d> {
         }
         let mut actual: HashSet<Vec<Datum>> = HashSet::new();
         let mut equal = true;
-        for u in self.query(t, &cond) {
+        for u in self.query_in(t, &cond, false) {
             let Some(row) = self.get(t, &u) else { continue };
             let key: Vec<Datum> = columns.iter().map(|&c| row.field(c).clone()).collect();
             if !expected.contains(&key) {
@@ -681,7 +834,8 @@ impl<'d> Exec<'d> {
             VERSION_COLUMN,
             Datum::scalar(Atom::Uuid(self.symtab.uuids.generate())),
         );
-        self.txn[t].insert(u, TxnRow::new(None, Some(row)));
+        self.place_new_row(t, &mut row);
+        self.add_txn_row(t, u, TxnRow::new(None, Some(row)));
     }
 
     /// Loads one on-disk transaction record into the overlay.
@@ -694,6 +848,8 @@ impl<'d> Exec<'d> {
             ));
         };
         let is_diff = obj.get("_is_diff") == Some(&Value::Bool(true));
+        self.defer_places = true;
+        let mut members: Vec<Vec<Member>> = vec![Vec::new(); self.tables.len()];
         for (name, table_json) in obj {
             let Some(t) = self.meta.table(name) else {
                 match (name.as_str(), table_json) {
@@ -725,8 +881,10 @@ impl<'d> Exec<'d> {
                     ));
                 };
                 self.load_log_row(t, u, row_json, is_diff)?;
+                members[t].push((ovs_shash::hash_name(uuid_str), u, row_json.is_null()));
             }
         }
+        self.place_replayed_rows(&members);
         Ok(())
     }
 
@@ -801,8 +959,9 @@ impl<'d> Exec<'d> {
                 row.set(c, d);
             }
         }
-        if let Some(row) = fresh {
-            self.txn[t].insert(u, TxnRow::new(None, Some(row)));
+        if let Some(mut row) = fresh {
+            self.place_new_row(t, &mut row);
+            self.add_txn_row(t, u, TxnRow::new(None, Some(row)));
         }
         Ok(())
     }

@@ -39,6 +39,7 @@ mod json;
 mod meta;
 mod monitor;
 mod mutation;
+mod order;
 mod parser;
 mod row;
 mod schema;

@@ -9,6 +9,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use ovs_shash::HmapSlot;
 use uuid::Uuid;
 
 use crate::atom::Atom;
@@ -34,6 +35,9 @@ pub struct Row {
     present: u64,
     n_columns: u32,
     n_refs: AtomicU32,
+    /// Where the row sits in its table's hash map (see `crate::order`);
+    /// bookkeeping, like `n_refs`, and kept by copies of the row.
+    pub(crate) place: HmapSlot,
     /// The non-empty datums among the first 64 columns, in column order,
     /// then every later column.
     stored: Box<[Datum]>,
@@ -45,13 +49,14 @@ impl Clone for Row {
             present: self.present,
             n_columns: self.n_columns,
             n_refs: AtomicU32::new(self.n_refs()),
+            place: self.place,
             stored: self.stored.clone(),
         }
     }
 }
 
 impl PartialEq for Row {
-    /// Same values in every column (the reference count aside).
+    /// Same values in every column (reference count and place aside).
     fn eq(&self, other: &Self) -> bool {
         self.present == other.present
             && self.n_columns == other.n_columns
@@ -77,6 +82,7 @@ impl Row {
             present,
             n_columns: n_columns as u32,
             n_refs: AtomicU32::new(0),
+            place: HmapSlot::default(),
             stored: stored.into_boxed_slice(),
         }
     }

@@ -14,7 +14,7 @@ use crate::atom::parse_uuid;
 use crate::changes::Changes;
 use crate::db::Database;
 use crate::error::{Error, OvsdbError};
-use crate::exec::Exec;
+use crate::exec::{Exec, Member};
 use crate::json::as_integer;
 
 /// Rows that modify or delete existing rows, whose meaning depends on
@@ -26,6 +26,8 @@ struct RecordVisitor<'a, 'd> {
     failure: &'a mut Option<Error>,
     pending: &'a mut Pending,
     is_diff: &'a mut bool,
+    /// Per table, the members of its object in text order.
+    members: &'a mut Vec<Vec<Member>>,
 }
 
 impl<'de> Visitor<'de> for RecordVisitor<'_, '_> {
@@ -65,6 +67,7 @@ impl<'de> Visitor<'de> for RecordVisitor<'_, '_> {
                 exec: &mut *self.exec,
                 failure: &mut *self.failure,
                 pending: &mut *self.pending,
+                members: &mut self.members[t],
                 table: t,
             })?;
         }
@@ -76,6 +79,7 @@ struct TableSeed<'a, 'd> {
     exec: &'a mut Exec<'d>,
     failure: &'a mut Option<Error>,
     pending: &'a mut Pending,
+    members: &'a mut Vec<Member>,
     table: usize,
 }
 
@@ -104,6 +108,8 @@ impl<'de> Visitor<'de> for TableSeed<'_, '_> {
                 return Err(A::Error::custom("bad uuid"));
             };
             let row: Value = map.next_value()?;
+            self.members
+                .push((ovs_shash::hash_name(&key), u, row.is_null()));
             if row.is_null() || self.exec.post_exists(self.table, &u) {
                 self.pending.push((self.table, u, row));
             } else if let Err(e) = self.exec.load_log_row(self.table, u, &row, false) {
@@ -145,9 +151,11 @@ impl Database {
             &|_| false,
             false,
         );
+        exec.defer_places = true;
         let mut failure = None;
         let mut pending = Vec::new();
         let mut is_diff = false;
+        let mut members = vec![Vec::new(); self.tables.len()];
         let mut de = serde_json::Deserializer::from_slice(text);
         let parsed = de
             .deserialize_map(RecordVisitor {
@@ -155,6 +163,7 @@ impl Database {
                 failure: &mut failure,
                 pending: &mut pending,
                 is_diff: &mut is_diff,
+                members: &mut members,
             })
             .and_then(|()| de.end());
         if let Some(e) = failure {
@@ -169,6 +178,7 @@ impl Database {
             exec.load_log_row(t, u, &row, is_diff)
                 .map_err(OvsdbError::from)?;
         }
+        exec.place_replayed_rows(&members);
         let prepared = exec.precommit().map_err(OvsdbError::from)?;
         self.uuids = prepared.uuids.clone();
         Ok(self.apply(prepared))

@@ -1125,3 +1125,143 @@ fn shareable_across_threads() {
     check::<DatabaseSchema>();
     check::<OvsdbError>();
 }
+
+mod hmap_order {
+    //! The engine's model of each table's hash map against a plain model
+    //! (`ovs_shash::HashOrder`) fed the same insertions and removals.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn order_db() -> Database {
+        let v = json!({"name": "O", "version": "1.0.0", "tables": {
+            "R": {"isRoot": true, "columns": {"n": {"type": "integer"}}}}});
+        let mut d = Database::new(Arc::new(DatabaseSchema::from_json(&v).unwrap()));
+        d.seed_uuids(3);
+        d
+    }
+
+    /// Few distinct first words, so that rows share buckets.
+    fn uuid(k: u32) -> Uuid {
+        Uuid::from_u128((u128::from(k.wrapping_mul(0x9e37_79b9) >> 28) << 96) | u128::from(k))
+    }
+
+    fn walked(d: &Database) -> Vec<Uuid> {
+        d.tables[0]
+            .rows_in_hmap_order()
+            .into_iter()
+            .map(Row::uuid)
+            .collect()
+    }
+
+    /// The plain model's order, as UUIDs.
+    fn expected(model: &ovs_shash::HashOrder) -> Vec<Uuid> {
+        model.order().into_iter().map(|k| uuid(k as u32)).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn committed_transactions(txns in prop::collection::vec(
+            prop::collection::vec((any::<bool>(), 0u32..48), 1..12), 1..12)) {
+            let mut d = order_db();
+            let mut model = ovs_shash::HashOrder::new();
+            for txn in txns {
+                let mut ops = Vec::new();
+                let mut present: std::collections::HashSet<u32> =
+                    walked(&d).iter().map(|u| u.as_u128() as u32).collect();
+                let mut deleted = std::collections::HashSet::new();
+                for (insert, k) in txn {
+                    let u = uuid(k);
+                    let hash = ovs_shash::hash_uuid(u.as_bytes());
+                    if insert && !present.contains(&k) && !deleted.contains(&k) {
+                        ops.push(json!({"op": "insert", "table": "R", "uuid": u.to_string(), "row": {"n": k}}));
+                        model.insert(hash, k as usize);
+                        present.insert(k);
+                    } else if !insert && present.remove(&k) {
+                        deleted.insert(k);
+                        ops.push(json!({"op": "delete", "table": "R", "where": [["_uuid", "==", ["uuid", u.to_string()]]]}));
+                        model.remove(k as usize);
+                    }
+                }
+                if ops.is_empty() {
+                    continue;
+                }
+                ok(&mut d, Value::Array(ops));
+                prop_assert_eq!(walked(&d), expected(&model));
+            }
+        }
+    }
+
+    #[test]
+    fn replayed_rows_follow_the_records_member_hash_order() {
+        let keys: Vec<u32> = (0..40).rev().collect();
+        let mut record = String::from("{\"R\":{");
+        for (i, k) in keys.iter().enumerate() {
+            if i > 0 {
+                record.push(',');
+            }
+            record.push_str(&format!("\"{}\":{{\"n\":{k}}}", uuid(*k)));
+        }
+        record.push_str("}}");
+        let mut d = order_db();
+        d.apply_log_record_text(record.as_bytes()).unwrap();
+        // OVS inserts the rows in the order its parser's map of the
+        // members iterates, which depends on the text order.
+        let texts: Vec<String> = keys.iter().map(|k| uuid(*k).to_string()).collect();
+        let mut model = ovs_shash::HashOrder::new();
+        for i in ovs_shash::shash_order(&texts) {
+            let k = keys[i];
+            model.insert(ovs_shash::hash_uuid(uuid(k).as_bytes()), k as usize);
+        }
+        assert_eq!(walked(&d), expected(&model));
+        // A record given as a value has its members in name order, as if
+        // the text listed them so.
+        let mut sorted = order_db();
+        sorted
+            .apply_log_record(&serde_json::from_str(&record).unwrap())
+            .unwrap();
+        let mut by_name = order_db();
+        let value: Value = serde_json::from_str(&record).unwrap();
+        by_name
+            .apply_log_record_text(value.to_string().as_bytes())
+            .unwrap();
+        assert_eq!(walked(&sorted), walked(&by_name));
+    }
+
+    #[test]
+    fn aborted_transactions_put_deleted_rows_first() {
+        let mut d = order_db();
+        let ops: Vec<Value> = (0..6)
+            .map(|k| json!({"op": "insert", "table": "R", "uuid": uuid(k).to_string(), "row": {"n": k}}))
+            .collect();
+        ok(&mut d, Value::Array(ops));
+        let before = walked(&d);
+        // Six rows in four buckets: delete the second row of a bucket
+        // holding two, then abort.
+        let bucket = |u: &Uuid| ovs_shash::hash_uuid(u.as_bytes()) & 3;
+        let victim = before
+            .iter()
+            .enumerate()
+            .find_map(|(i, a)| before[i + 1..].iter().find(|b| bucket(a) == bucket(b)))
+            .copied()
+            .expect("two rows in one bucket");
+        let ops = json!([
+            {"op": "delete", "table": "R", "where": [["_uuid", "==", ["uuid", victim.to_string()]]]},
+            {"op": "abort"}
+        ]);
+        assert!(matches!(run(&mut d, ops), TxnOutcome::Failed { .. }));
+        let after = walked(&d);
+        assert_ne!(after, before);
+        // The same history in the plain model: the insertions, then the
+        // abort's re-insertion of the deleted row at its bucket's head.
+        let mut model = ovs_shash::HashOrder::new();
+        for k in 0..6 {
+            model.insert(ovs_shash::hash_uuid(uuid(k).as_bytes()), k as usize);
+        }
+        let k = victim.as_u128() as usize;
+        model.remove(k);
+        model.insert(ovs_shash::hash_uuid(victim.as_bytes()), k);
+        assert_eq!(after, expected(&model));
+    }
+}

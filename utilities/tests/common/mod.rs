@@ -146,6 +146,18 @@ impl RealServer {
         server
     }
 
+    /// Serves the database file `db` (in `sb`).
+    pub fn serve(sb: Sandbox, db: String) -> RealServer {
+        let mut server = RealServer {
+            remote: format!("unix:{}", sb.path("db.sock")),
+            db,
+            sb,
+            pid: None,
+        };
+        server.launch();
+        server
+    }
+
     fn launch(&mut self) {
         let sock = self.sb.path("db.sock");
         let pidfile = self.sb.path("ovsdb-server.pid");
