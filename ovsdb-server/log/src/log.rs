@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use crate::error::LogError;
 use crate::lockfile::{self, Lockfile, follow_symlinks};
-use crate::record::{OVSDB_MAGIC, compose_record, parse_header, read_header_line, read_record};
+use crate::record::{
+    OVSDB_MAGIC, compose_record_text, parse_header, read_header_line, read_record, read_record_data,
+};
 
 /// How to open a log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +184,21 @@ impl LogFile {
     /// After the second record is read, the file size so far becomes the
     /// base for [`grew_lots`](Self::grew_lots), as OVS's storage layer does.
     pub fn read_record(&mut self) -> Result<Option<Value>, LogError> {
+        self.read_with(read_record)
+    }
+
+    /// Like [`read_record`](Self::read_record), but hands back the record's
+    /// JSON text (its SHA-1 checked) for the caller to parse: replaying a
+    /// large database is cheaper without an intermediate `Value`, and the
+    /// text keeps the member order OVS's hash maps depend on.
+    pub fn read_record_text(&mut self) -> Result<Option<Vec<u8>>, LogError> {
+        self.read_with(read_record_data)
+    }
+
+    fn read_with<T>(
+        &mut self,
+        read: impl FnOnce(&mut BufReader<File>, u64, &str, &str) -> Result<Option<(T, u64)>, LogError>,
+    ) -> Result<Option<T>, LogError> {
         match self.state {
             State::Read => {}
             State::Write => return Ok(None),
@@ -192,21 +209,21 @@ impl LogFile {
                     .unwrap_or_else(|| LogError::Format("log failed".into())));
             }
         }
-        match read_record(
+        match read(
             &mut self.reader,
             self.offset,
             &self.display_name,
             &self.magic,
         ) {
             Ok(None) => Ok(None),
-            Ok(Some((json, next))) => {
+            Ok(Some((record, next))) => {
                 self.prev_offset = self.offset;
                 self.offset = next;
                 self.n_read += 1;
                 if self.n_read == 2 {
                     self.mark_base();
                 }
-                Ok(Some(json))
+                Ok(Some(record))
             }
             Err(e) => {
                 self.state = State::ReadError;
@@ -280,6 +297,18 @@ impl LogFile {
     /// or a read failed, the file is first cut back to the end of the last
     /// record read, as in OVS. Durable only after [`commit`](Self::commit).
     pub fn write_record(&mut self, json: &Value) -> Result<(), LogError> {
+        if !json.is_object() && !json.is_array() {
+            return Err(LogError::Format(format!(
+                "{}: a log record must be a JSON object or array",
+                self.display_name
+            )));
+        }
+        self.write_record_text(ovs_jsonrpc::text::to_string(json).as_bytes())
+    }
+
+    /// Appends a record whose data is `text`, which must be one JSON object
+    /// (for callers that write large records straight to text).
+    pub fn write_record_text(&mut self, text: &[u8]) -> Result<(), LogError> {
         match self.state {
             State::Write => {}
             State::Read | State::ReadError | State::WriteError => self.truncate()?,
@@ -290,13 +319,10 @@ impl LogFile {
                     .unwrap_or_else(|| LogError::Format("log failed".into())));
             }
         }
-        if !json.is_object() && !json.is_array() {
-            return Err(LogError::Format(format!(
-                "{}: a log record must be a JSON object or array",
-                self.display_name
-            )));
-        }
-        let record = compose_record(json, &self.magic);
+        self.append_record(compose_record_text(text, &self.magic))
+    }
+
+    fn append_record(&mut self, record: Vec<u8>) -> Result<(), LogError> {
         let file = self.reader.get_mut();
         if let Err(e) = file.write_all(&record) {
             tracing::warn!(target: "ovsdb_log", "{}: write failed ({})", self.name.display(), crate::error::strerror(&e));
@@ -328,6 +354,19 @@ impl LogFile {
     /// untouched. Afterwards the log is positioned at the end for appending
     /// and its size becomes the new base for [`grew_lots`](Self::grew_lots).
     pub fn replace_with(&mut self, records: &[Value]) -> Result<(), LogError> {
+        self.replace_with_each(records.len(), |new, i| new.write_record(&records[i]))
+    }
+
+    /// [`replace_with`](Self::replace_with) for records given as JSON text.
+    pub fn replace_with_text(&mut self, records: &[&[u8]]) -> Result<(), LogError> {
+        self.replace_with_each(records.len(), |new, i| new.write_record_text(records[i]))
+    }
+
+    fn replace_with_each(
+        &mut self,
+        n: usize,
+        write: impl Fn(&mut LogFile, usize) -> Result<(), LogError>,
+    ) -> Result<(), LogError> {
         if self.state == State::Broken {
             return Err(self
                 .error
@@ -359,8 +398,8 @@ impl LogFile {
             let _ = std::fs::remove_file(&tmp_name);
             e
         };
-        for record in records {
-            new.write_record(record).map_err(abort)?;
+        for i in 0..n {
+            write(&mut new, i).map_err(abort)?;
         }
         if new.state == State::Read {
             // No records: still switch it to writing at offset 0.

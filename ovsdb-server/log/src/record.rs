@@ -22,7 +22,13 @@ const MAX_HEADER_LEN: usize = 127;
 
 /// The bytes of one record for `json`: header then data.
 pub fn compose_record(json: &Value, magic: &str) -> Vec<u8> {
-    let mut data = ovs_jsonrpc::text::to_string(json).into_bytes();
+    compose_record_text(ovs_jsonrpc::text::to_string(json).as_bytes(), magic)
+}
+
+/// The bytes of one record whose data is the JSON text `text`.
+pub fn compose_record_text(text: &[u8], magic: &str) -> Vec<u8> {
+    let mut data = Vec::with_capacity(text.len() + 1);
+    data.extend_from_slice(text);
     data.push(b'\n');
     let sha1 = Sha1::digest(&data);
     let mut out = format!("OVSDB {magic} {} {sha1:x}\n", data.len()).into_bytes();
@@ -97,12 +103,14 @@ pub(crate) fn read_header_line<R: BufRead>(reader: &mut R) -> std::io::Result<Ve
 /// Reads the record starting at `offset` (where `reader` is positioned).
 /// Returns the record and the offset just past it, or `None` at a clean end
 /// of file. `name` is the file name used in error texts.
-pub(crate) fn read_record<R: BufRead>(
+/// Reads one record's header and data and checks the data's SHA-1; the
+/// caller parses the JSON (`read_record` does).
+pub(crate) fn read_record_data<R: BufRead>(
     reader: &mut R,
     offset: u64,
     name: &str,
     magic: &str,
-) -> Result<Option<(Value, u64)>, LogError> {
+) -> Result<Option<(Vec<u8>, u64)>, LogError> {
     let line =
         read_header_line(reader).map_err(|e| LogError::io(format!("{name}: read failed"), &e))?;
     if line.is_empty() {
@@ -154,19 +162,33 @@ pub(crate) fn read_record<R: BufRead>(
         )));
     }
 
+    Ok(Some((data, data_offset + header.length)))
+}
+
+pub(crate) fn read_record<R: BufRead>(
+    reader: &mut R,
+    offset: u64,
+    name: &str,
+    magic: &str,
+) -> Result<Option<(Value, u64)>, LogError> {
+    let Some((data, next)) = read_record_data(reader, offset, name, magic)? else {
+        return Ok(None);
+    };
+    let length = data.len();
+    let data_offset = next - length as u64;
     let json = parse_body(&data).map_err(|why| {
         LogError::Syntax(format!(
             "{name}: {} bytes starting at offset {data_offset} are not valid JSON ({why})",
-            header.length
+            length
         ))
     })?;
     if !json.is_object() {
         return Err(LogError::Syntax(format!(
             "{name}: {} bytes starting at offset {data_offset} are not a JSON object",
-            header.length
+            length
         )));
     }
-    Ok(Some((json, data_offset + header.length)))
+    Ok(Some((json, next)))
 }
 
 /// One JSON object or array, with only whitespace around it. Depth and

@@ -78,6 +78,27 @@ pub fn get_schema_text(schema: &DatabaseSchema, record_text: Option<&str>) -> St
     out
 }
 
+/// For each table of the schema record `record_text`, the order in which
+/// OVS walks the table's columns (its `shash`, `_uuid` and `_version`
+/// included): OVS compares rows in that order to sort `select` results.
+pub fn column_orders(record_text: &str) -> Vec<(String, Vec<String>)> {
+    let text = serde_json::from_str::<Members>(record_text).unwrap_or_default();
+    let tables = text.get("tables");
+    tables
+        .names()
+        .into_iter()
+        .map(|table| {
+            let parsed = shash_iteration(&tables.get(&table).get("columns").names());
+            let in_schema: Vec<String> = STD_COLUMNS
+                .into_iter()
+                .map(str::to_string)
+                .chain(parsed)
+                .collect();
+            (table, shash_iteration(&in_schema))
+        })
+        .collect()
+}
+
 fn tables(json: &Value, text: &Members) -> Built {
     let parsed = shash_iteration(&text.names());
     let inserted = shash_iteration(&parsed);

@@ -6,8 +6,6 @@
 //! more than twice its size right after the last compaction; after a day, if
 //! anything at all was written.
 
-use std::fs::File;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -52,31 +50,40 @@ impl Storage {
         let name = path.display();
         // Log errors name the file themselves.
         let mut log = LogFile::open(path, OpenMode::ReadWrite).map_err(|e| e.to_string())?;
-        let schema_json = match log.read_record() {
-            Ok(Some(v)) => v,
+        let schema_record = match log.read_record_text() {
+            Ok(Some(text)) => text,
             Ok(None) => return Err(format!("{name}: unexpected end of file")),
             Err(e) => return Err(format!("{name}: {e}")),
         };
+        let mut schema_json: Value = serde_json::from_slice(&schema_record)
+            .map_err(|e| format!("{name}: schema record is not valid JSON ({e})"))?;
+        ovs_jsonrpc::text::normalize_numbers(&mut schema_json);
         let schema = DatabaseSchema::from_json(&schema_json)
             .map_err(|e| format!("{name}: {}", e.to_json()))?;
-        let record_text = first_record_text(log.path(), log.offset());
-        if record_text.is_none() {
-            warn!(target: LOG, "{name}: cannot reread the schema record; \
-                  get_schema will list tables and columns in name order");
-        }
-        let schema_text = schema_text::get_schema_text(&schema, record_text.as_deref());
+        // The record's text keeps the member order that decides OVS's
+        // hash-map orders: of get_schema's reply and of select results.
+        let record_text = String::from_utf8_lossy(&schema_record);
+        let schema_text = schema_text::get_schema_text(&schema, Some(&record_text));
+        let column_orders = schema_text::column_orders(&record_text);
         let schema = Arc::new(schema);
         let mut data = Database::new(schema.clone());
+        for (table, columns) in &column_orders {
+            let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+            if let Err(e) = data.set_column_order(table, &columns) {
+                warn!(target: LOG, "{name}: {e}");
+            }
+        }
         let mut n_records = 1;
         loop {
-            match log.read_record() {
+            match log.read_record_text() {
                 Ok(Some(record)) => {
-                    if let Err(e) = data.apply_log_record(&record) {
+                    if let Err(e) = data.apply_log_record_text(&record) {
                         // OVS stops reading at a record it cannot apply and
                         // truncates there: later records depend on it.
                         warn!(target: LOG, "{name}: cannot apply transaction record {}: {}; \
                               discarding it and everything after it",
                               n_records, e.to_json());
+                        log.unread();
                         log.truncate_to_last_good()
                             .map_err(|e| format!("{name}: {e}"))?;
                         break;
@@ -152,9 +159,13 @@ impl Storage {
         now_ms: u64,
         jitter_ms: u64,
     ) -> Result<(), String> {
-        let snapshot = data.snapshot_record();
+        // Rows go out in OVS's table order, so that reading the file back
+        // (here or in OVS) rebuilds the same hash-map order.
+        let schema_text = ovs_jsonrpc::text::to_string(schema_json);
+        let mut snapshot = Vec::new();
+        data.write_snapshot_record(&mut snapshot, None, None);
         self.log
-            .replace_with(&[schema_json.clone(), snapshot])
+            .replace_with_text(&[schema_text.as_bytes(), &snapshot])
             .map_err(|e| format!("{}: compaction failed: {e}", self.path.display()))?;
         info!(target: LOG, "{}: compacted database", self.path.display());
         self.n_records = 0;
@@ -166,20 +177,6 @@ impl Storage {
     }
 }
 
-/// The text of the file's first record, which ends at `end`: the log layer
-/// has already checked it (length, SHA-1) and parsed it, but only the text
-/// still has its members in the order OVS will insert them.
-fn first_record_text(path: &Path, end: u64) -> Option<String> {
-    let mut bytes = Vec::new();
-    File::open(path)
-        .ok()?
-        .take(end)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    let header_end = bytes.iter().position(|&b| b == b'\n')?;
-    String::from_utf8(bytes.split_off(header_end + 1)).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -187,7 +184,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn schema_record_text_is_reread_verbatim() {
+    fn schema_record_text_orders_get_schema() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("db");
         let tables: serde_json::Map<String, Value> = ["T", "U", "V", "W", "X", "Y", "Z"]
@@ -196,13 +193,11 @@ mod tests {
             .collect();
         let schema = json!({"name": "d", "tables": tables});
         let mut bytes = ovsdb_log::compose_record(&schema, ovsdb_log::OVSDB_MAGIC);
-        let first_end = bytes.len() as u64;
         let txn = json!({"T": {"6f1b1e5a-3b8f-4a3e-9a53-2a4a1c1f0d11": {"c": "x"}}});
         bytes.extend(ovsdb_log::compose_record(&txn, ovsdb_log::OVSDB_MAGIC));
         std::fs::write(&path, &bytes).expect("write db");
 
-        let text = first_record_text(&path, first_end).expect("record text");
-        assert_eq!(text, format!("{}\n", ovs_jsonrpc::text::to_string(&schema)));
+        let text = format!("{}\n", ovs_jsonrpc::text::to_string(&schema));
 
         let opened = Storage::open(&path, 0, 0).expect("db opens");
         assert_eq!(
