@@ -1,56 +1,8 @@
 //! C `printf` number conversions that OVS output depends on.
 
-/// C's `%.{precision}g` for a double, as glibc prints it.
-pub fn format_g(value: f64, precision: usize) -> String {
-    if value.is_nan() {
-        return if value.is_sign_negative() {
-            "-nan".to_string()
-        } else {
-            "nan".to_string()
-        };
-    }
-    if value.is_infinite() {
-        return if value < 0.0 {
-            "-inf".to_string()
-        } else {
-            "inf".to_string()
-        };
-    }
-    let p = precision.max(1);
-    if value == 0.0 {
-        return if value.is_sign_negative() {
-            "-0".to_string()
-        } else {
-            "0".to_string()
-        };
-    }
-
-    // Round to `p` significant digits first: the exponent after rounding
-    // decides between fixed and exponential notation.
-    let sci = format!("{:.*e}", p - 1, value);
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (sci.as_str(), 0),
-    };
-    let p = p as i32;
-    if exp < -4 || exp >= p {
-        let mantissa = strip_fraction_zeros(mantissa);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
-    } else {
-        let decimals = (p - 1 - exp).max(0) as usize;
-        let fixed = format!("{:.*}", decimals, value);
-        strip_fraction_zeros(&fixed).to_string()
-    }
-}
-
-fn strip_fraction_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
-}
+/// C's `%.{precision}g` for a double, as glibc prints it (one
+/// implementation for the whole workspace).
+pub use ovs_jsonrpc::text::format_g;
 
 #[cfg(test)]
 mod tests {
