@@ -54,6 +54,8 @@ struct Session {
     /// Bytes produced during this batch, released after storage is flushed.
     pending: Vec<u8>,
     close_after_flush: bool,
+    /// The reader has ended: drop the session once its output is out.
+    gone: bool,
 }
 
 struct SessionMonitor {
@@ -201,6 +203,7 @@ impl Core {
                         db_change_aware: false,
                         pending: Vec::new(),
                         close_after_flush: false,
+                        gone: false,
                     },
                 );
             }
@@ -210,8 +213,15 @@ impl Core {
         }
     }
 
+    /// The peer is gone (or sent something OVS would hang up on). Replies
+    /// already computed still go out, as OVS writes its queued output
+    /// before closing, so the session itself leaves at the end of the batch.
     fn session_closed(&mut self, id: SessionId) {
-        self.sessions.remove(&id);
+        if let Some(s) = self.sessions.get_mut(&id) {
+            s.monitors.clear();
+            s.close_after_flush = true;
+            s.gone = true;
+        }
         self.triggers.retain(|t| t.session != id);
         for (name, effects) in self.locks.remove_session(id) {
             for s in effects.locked {
@@ -706,6 +716,7 @@ impl Core {
                 let _ = s.out.send(Outgoing::Close);
             }
         }
+        self.sessions.retain(|_, s| !s.gone);
         for (req, result) in self.unixctl_replies.drain(..) {
             let _ = req.reply.send(result);
         }

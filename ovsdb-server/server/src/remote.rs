@@ -363,7 +363,7 @@ async fn reader<R: AsyncRead + Unpin>(
             }
         }
     }
-    let _ = out.send(Outgoing::Close);
+    // The core sends what it still owes the peer, then closes the writer.
     let _ = events.send(Event::Closed { id });
     let _ = closed.send(true);
 }

@@ -1,34 +1,24 @@
 //! One database file: replay on open, append on commit, compaction.
 //!
-//! Compaction follows OVS's rule for standalone databases (ovsdb/storage.c):
-//! not before 10-20 minutes after the last one; before a day has passed only
-//! if at least 100 records were written and the file grew past 10 MB and to
-//! more than twice its size right after the last compaction; after a day, if
-//! anything at all was written.
+//! Automatic compaction follows OVS's rule for standalone databases, kept
+//! in `ovsdb_log::SnapshotSchedule`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ovsdb::{Database, DatabaseSchema};
-use ovsdb_log::{LogFile, OpenMode};
+use ovsdb_log::{LogFile, OpenMode, SnapshotSchedule};
 use serde_json::Value;
 use tracing::{info, warn};
 
 use crate::schema_text;
 
 const LOG: &str = "ovsdb_server";
-const MIN_INTERVAL_MS: u64 = 10 * 60 * 1000;
-const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
 pub struct Storage {
     log: LogFile,
     path: PathBuf,
-    /// Records read at open plus records written since the last snapshot.
-    n_records: u64,
-    /// File size right after the last snapshot (OVS's "base").
-    base_size: u64,
-    next_min_ms: u64,
-    next_max_ms: u64,
+    schedule: SnapshotSchedule,
     /// Whether a `commit` with `"durable": true` is waiting for fsync.
     sync_pending: bool,
 }
@@ -99,15 +89,11 @@ impl Storage {
                 }
             }
         }
-        let base_size = log.offset();
         Ok(Opened {
             storage: Storage {
                 log,
                 path: path.to_path_buf(),
-                n_records,
-                base_size,
-                next_min_ms: now_ms + MIN_INTERVAL_MS + jitter_ms % MIN_INTERVAL_MS,
-                next_max_ms: now_ms + DAY_MS,
+                schedule: SnapshotSchedule::new(now_ms, jitter_ms),
                 sync_pending: false,
             },
             schema,
@@ -124,7 +110,6 @@ impl Storage {
         self.log
             .write_record(record)
             .map_err(|e| format!("{}: write failed: {e}", self.path.display()))?;
-        self.n_records += 1;
         self.sync_pending |= durable;
         Ok(())
     }
@@ -140,15 +125,7 @@ impl Storage {
     }
 
     pub fn should_compact(&self, now_ms: u64) -> bool {
-        if now_ms < self.next_min_ms {
-            return false;
-        }
-        let size = self.log.offset();
-        if now_ms < self.next_max_ms {
-            self.n_records >= 100 && size > 10 * 1024 * 1024 && size / 2 > self.base_size
-        } else {
-            self.n_records > 0
-        }
+        self.schedule.should_snapshot(now_ms, &self.log)
     }
 
     /// Rewrites the file as the schema plus one record holding every row.
@@ -164,14 +141,14 @@ impl Storage {
         let schema_text = ovs_jsonrpc::text::to_string(schema_json);
         let mut snapshot = Vec::new();
         data.write_snapshot_record(&mut snapshot, None, None);
-        self.log
+        let result = self
+            .log
             .replace_with_text(&[schema_text.as_bytes(), &snapshot])
-            .map_err(|e| format!("{}: compaction failed: {e}", self.path.display()))?;
+            .map_err(|e| format!("{}: compaction failed: {e}", self.path.display()));
+        self.schedule
+            .snapshot_taken(now_ms, jitter_ms, result.is_err());
+        result?;
         info!(target: LOG, "{}: compacted database", self.path.display());
-        self.n_records = 0;
-        self.base_size = self.log.offset();
-        self.next_min_ms = now_ms + MIN_INTERVAL_MS + jitter_ms % MIN_INTERVAL_MS;
-        self.next_max_ms = now_ms + DAY_MS;
         self.sync_pending = false;
         Ok(())
     }
