@@ -201,6 +201,7 @@ async fn serve(
     ] {
         unixctl.register(name, usage, min, max);
     }
+    let unixctl_handle = unixctl.handle();
     tokio::spawn(unixctl.run());
     let unixctl_events = events_tx.clone();
     tokio::spawn(async move {
@@ -264,7 +265,9 @@ async fn serve(
     for (_, stop) in running.drain() {
         let _ = stop.send(true);
     }
-    // Give listener tasks a moment to unlink their socket files.
+    // The reply to "exit" must reach ovs-appctl before we go; listener
+    // tasks also need a moment to unlink their socket files.
+    let _ = tokio::time::timeout(Duration::from_secs(1), unixctl_handle.flush()).await;
     tokio::time::sleep(Duration::from_millis(20)).await;
     let _ = std::fs::remove_file(&unixctl_path);
     info!(target: LOG, "exiting");
