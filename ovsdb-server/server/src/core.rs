@@ -735,7 +735,8 @@ impl Core {
                 && storage.should_compact(now)
             {
                 info!(target: LOG, "{name}: compacting database");
-                if let Err(e) = storage.compact(&db.schema_json, &db.data, now, jitter()) {
+                if let Err(e) = storage.compact(&db.schema_json, &db.data, now, jitter(), wall_ms())
+                {
                     warn!(target: LOG, "{e}");
                 }
             }
@@ -760,7 +761,7 @@ impl Core {
             n += 1;
             info!(target: LOG, "compacting {name} database by user request");
             if let Some(storage) = db.storage.as_mut()
-                && let Err(e) = storage.compact(&db.schema_json, &db.data, now, jitter())
+                && let Err(e) = storage.compact(&db.schema_json, &db.data, now, jitter(), wall_ms())
             {
                 errors.push_str(&e);
                 errors.push('\n');

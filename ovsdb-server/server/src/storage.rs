@@ -135,12 +135,17 @@ impl Storage {
         data: &Database,
         now_ms: u64,
         jitter_ms: u64,
+        date_ms: u64,
     ) -> Result<(), String> {
         // Rows go out in OVS's table order, so that reading the file back
         // (here or in OVS) rebuilds the same hash-map order.
         let schema_text = ovs_jsonrpc::text::to_string(schema_json);
         let mut snapshot = Vec::new();
-        data.write_snapshot_record(&mut snapshot, None, None);
+        data.write_snapshot_record(
+            &mut snapshot,
+            Some("compacting database online"),
+            Some(date_ms),
+        );
         let result = self
             .log
             .replace_with_text(&[schema_text.as_bytes(), &snapshot])
