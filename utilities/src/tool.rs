@@ -5,11 +5,12 @@
 //! text matches OVS.
 
 use std::io::Write as _;
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::getopt::{self, HasArg, LongOpt, opt};
 use crate::json::{self, Flags, Json, Object};
-use crate::logfile::{self, LockFile, LogReader, LogWriter, OVSDB_MAGIC, RAFT_MAGIC};
+use crate::logfile::{self, Lockfile, LogFile, OVSDB_MAGIC, RAFT_MAGIC};
 use crate::ovsdb::{DatabaseSchema, Datum, OvsdbError, Uuid, schema::is_valid_version};
 use crate::table::format_timestamp;
 use crate::util;
@@ -208,11 +209,11 @@ impl Tool {
             }
             "db-name" => {
                 let db = arg(1, default_db);
-                let mut log = check(LogReader::open(&db, "JSON|CLUSTER"))?;
+                let mut log = check(logfile::open_any(&db, false))?;
                 if log.magic() == RAFT_MAGIC {
                     return fatal(format!("{db}: clustered databases are not supported"));
                 }
-                let record = check(log.read())?;
+                let record = check(logfile::read(&mut log))?;
                 let schema = match record {
                     Some(j) => check(DatabaseSchema::from_json(&j))?,
                     None => return fatal("unexpected end of file reading schema"),
@@ -232,14 +233,14 @@ impl Tool {
             }
             "db-cid" | "db-sid" | "db-local-address" => {
                 let db = &argv[1];
-                let log = check(LogReader::open(db, "JSON|CLUSTER"))?;
+                let log = check(logfile::open_any(db, false))?;
                 if log.magic() != RAFT_MAGIC {
                     return fatal(format!("{db}: not a clustered database"));
                 }
                 fatal(format!("{db}: clustered databases are not supported"))
             }
             "db-is-clustered" | "db-is-standalone" => {
-                let log = check(LogReader::open(&argv[1], "JSON|CLUSTER"))?;
+                let log = check(logfile::open_any(&argv[1], false))?;
                 let want = if cname == "db-is-clustered" {
                     RAFT_MAGIC
                 } else {
@@ -301,9 +302,9 @@ impl Tool {
 
     fn do_create(&mut self, db: &str, schema_file: &str) -> R<i32> {
         let schema = check(DatabaseSchema::from_file(schema_file))?;
-        let mut log = check(LogWriter::create(db, true, true))?;
-        check(log.write(&schema.to_json()))?;
-        check(log.commit())?;
+        let mut log = check(logfile::create(db, true, true))?;
+        check(logfile::write(&mut log, &schema.to_json()))?;
+        check(logfile::commit(&mut log))?;
         Ok(0)
     }
 
@@ -316,7 +317,7 @@ impl Tool {
     }
 
     fn do_show_log(&mut self, db: &str) -> R<i32> {
-        let mut log = check(LogReader::open(db, "JSON|CLUSTER"))?;
+        let mut log = check(logfile::open_any(db, false))?;
         if log.magic() == RAFT_MAGIC {
             return fatal(format!("{db}: clustered databases are not supported"));
         }
@@ -324,7 +325,7 @@ impl Tool {
         let mut schema: Option<DatabaseSchema> = None;
         let mut i: u32 = 0;
         loop {
-            let record = match log.read() {
+            let record = match logfile::read(&mut log) {
                 Ok(Some(r)) => r,
                 Ok(None) => break,
                 Err(e) => return fatal(e.to_string()),
@@ -472,13 +473,13 @@ fn parse_version(s: &str) -> R<(u32, u32, u32)> {
 
 /// `read_standalone_schema`.
 fn read_standalone_schema(db: &str) -> R<DatabaseSchema> {
-    let mut log = check(LogReader::open(db, "JSON|CLUSTER"))?;
+    let mut log = check(logfile::open_any(db, false))?;
     if log.magic() == RAFT_MAGIC {
         return fatal(format!(
             "ovsdb error: {db}: cannot apply this operation to clustered database file"
         ));
     }
-    match check(log.read())? {
+    match check(logfile::read(&mut log))? {
         Some(j) => check(DatabaseSchema::from_json(&j)),
         None => fatal("unexpected end of file reading schema"),
     }
@@ -491,7 +492,9 @@ pub(crate) struct Loaded {
     pub(crate) db: ovsdb::Database,
     /// Where the next record goes (after the last record that applied).
     pub(crate) offset: u64,
-    pub(crate) lock: Option<LockFile>,
+    /// The log, open for appending when the database was loaded for
+    /// writing (it holds the lock file).
+    pub(crate) log: Option<LogFile>,
     /// The order of each table's rows in OVS's hash map, which decides the
     /// order of rows in a compacted file.
     pub(crate) rows: std::collections::HashMap<String, RowOrder>,
@@ -500,21 +503,13 @@ pub(crate) struct Loaded {
 /// `ovsdb_file_read` (or `ovsdb_file_read_as_schema` with `new_schema`):
 /// the schema record, then every transaction record replayed.
 pub(crate) fn load_database(file: &str, rw: bool, new_schema: Option<DatabaseSchema>) -> R<Loaded> {
-    let lock = if rw {
-        Some(
-            LockFile::lock(file)
-                .map_err(|(e, msg)| Fatal(OvsdbError::io(&e, msg).to_string(), 1))?,
-        )
-    } else {
-        None
-    };
-    let mut log = check(LogReader::open(file, "JSON|CLUSTER"))?;
+    let mut log = check(logfile::open_any(file, rw))?;
     if log.magic() == RAFT_MAGIC {
         return fatal(format!(
             "ovsdb error: {file}: cannot apply this operation to clustered database file"
         ));
     }
-    let schema_json = match check(log.read())? {
+    let schema_json = match check(logfile::read(&mut log))? {
         Some(j) => j,
         None => return fatal("unexpected end of file reading schema"),
     };
@@ -533,7 +528,7 @@ pub(crate) fn load_database(file: &str, rw: bool, new_schema: Option<DatabaseSch
     }
     let mut rows: std::collections::HashMap<String, RowOrder> = std::collections::HashMap::new();
     loop {
-        let record = match log.read() {
+        let record = match logfile::read(&mut log) {
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => return fatal(e.to_string()),
@@ -562,7 +557,7 @@ pub(crate) fn load_database(file: &str, rw: bool, new_schema: Option<DatabaseSch
         schema,
         db,
         offset: log.offset(),
-        lock,
+        log: rw.then_some(log),
         rows,
     })
 }
@@ -837,11 +832,10 @@ fn execute(loaded: &mut Loaded, request: &Json, rw: bool) -> R<Json> {
             }
             if rw && let Some(record) = record {
                 let record = order_record(&json::from_serde(&record), &loaded.schema, None);
-                let written = LogWriter::append_at(&loaded.file, loaded.offset, loaded.lock.take())
-                    .and_then(|mut w| {
-                        w.write(&record)?;
-                        w.commit()
-                    });
+                let written = match loaded.log.as_mut() {
+                    Some(log) => logfile::write(log, &record).and_then(|()| logfile::commit(log)),
+                    None => Ok(()),
+                };
                 if let Err(e) = written
                     && let Json::Array(results) = &mut reply
                 {
@@ -950,21 +944,34 @@ fn order_record(
 /// `compact_or_convert`.
 fn compact_or_convert(src: &str, dst: Option<&str>, new_schema: Option<DatabaseSchema>) -> R<i32> {
     let in_place = dst.is_none();
-    let src_name = logfile::follow_symlinks(src);
+    let resolve = |name: &str| {
+        logfile::follow_symlinks(Path::new(name))
+            .to_string_lossy()
+            .into_owned()
+    };
+    let src_name = resolve(src);
     let dst_name = match dst {
         None => format!("{src_name}.tmp"),
-        Some(d) => logfile::follow_symlinks(d),
+        Some(d) => resolve(d),
     };
-    let lock_err = |(e, msg): (std::io::Error, String)| {
-        // ovs_fatal(retval, "%s: failed to lock lockfile", name)
-        Fatal(format!("{msg} ({})", util::strerror(&e)), 1)
+    let lock = |name: &str| {
+        // ovs_fatal(retval, "%s: failed to lock lockfile", name): the
+        // errno text without ovsdb_error's "I/O error: " tag.
+        Lockfile::acquire(Path::new(name)).map_err(|e| {
+            let e = logfile::error(e);
+            let text = match e.io_error {
+                Some(why) => format!("{} ({why})", e.details.unwrap_or_default()),
+                None => e.to_string(),
+            };
+            Fatal(text, 1)
+        })
     };
     let _src_lock = if in_place {
-        Some(LockFile::lock(&src_name).map_err(lock_err)?)
+        Some(lock(&src_name)?)
     } else {
         None
     };
-    let _dst_lock = LockFile::lock(&dst_name).map_err(lock_err)?;
+    let _dst_lock = lock(&dst_name)?;
 
     let comment = if new_schema.is_some() {
         format!("converted by ovsdb-tool {VERSION}")
@@ -983,10 +990,10 @@ fn compact_or_convert(src: &str, dst: Option<&str>, new_schema: Option<DatabaseS
     let snapshot = order_record(&snapshot, &loaded.schema, Some(&loaded.rows));
 
     let written = (|| -> Result<(), OvsdbError> {
-        let mut w = LogWriter::create(&dst_name, false, false)?;
-        w.write(&loaded.schema.to_json())?;
-        w.write(&snapshot)?;
-        w.commit()
+        let mut w = logfile::create(&dst_name, false, false)?;
+        logfile::write(&mut w, &loaded.schema.to_json())?;
+        logfile::write(&mut w, &snapshot)?;
+        logfile::commit(&mut w)
     })();
     if let Err(e) = written {
         let _ = std::fs::remove_file(&dst_name);

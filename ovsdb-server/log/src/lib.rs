@@ -12,7 +12,9 @@
 //!
 //! This crate knows nothing of what records mean (that is the `ovsdb`
 //! engine's job) and must not depend on it, on async runtimes or on
-//! sockets. Clustered (`OVSDB CLUSTER`) files are recognized and refused.
+//! sockets. Clustered (`OVSDB CLUSTER`) files are recognized: `LogFile::open`
+//! refuses them, `LogFile::open_with` can accept them so that a tool can
+//! tell the kinds apart, but nothing here interprets their records.
 
 #![forbid(unsafe_code)]
 
@@ -23,8 +25,9 @@ mod record;
 mod schedule;
 
 pub use error::LogError;
+pub use lockfile::{Lockfile, follow_symlinks};
 pub use log::{LogFile, OpenMode};
-pub use record::{CLUSTER_MAGIC, OVSDB_MAGIC, compose_record, parse_log};
+pub use record::{CLUSTER_MAGIC, OVSDB_MAGIC, compose_record, compose_record_text, parse_log};
 pub use schedule::SnapshotSchedule;
 
 #[cfg(test)]

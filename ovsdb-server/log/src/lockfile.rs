@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, fcntl};
 
-use crate::error::strerror;
+use crate::error::{LogError, strerror};
 
 /// (device, inode) of every lock file this process holds. POSIX locks are
 /// per process: a second lock attempt from this process would succeed
@@ -24,10 +24,25 @@ fn held() -> MutexGuard<'static, Vec<(u64, u64)>> {
     HELD.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A held lock file; the lock is released when this is dropped.
 #[derive(Debug)]
-pub(crate) struct Lockfile {
+pub struct Lockfile {
     _file: File,
     key: (u64, u64),
+}
+
+impl Lockfile {
+    /// Takes OVS's lock for `file` (`.<name>.~lock~` beside it), for a
+    /// caller that guards a file it does not open as a [`LogFile`]
+    /// (e.g. the temporary target of a compaction). Fails at once if
+    /// another process, or this one, holds it; the error reads as OVS's
+    /// `<file>: failed to lock lockfile (<strerror>)`.
+    ///
+    /// [`LogFile`]: crate::LogFile
+    pub fn acquire(file: &Path) -> Result<Lockfile, LogError> {
+        lock(file)
+            .map_err(|e| LogError::io(format!("{}: failed to lock lockfile", file.display()), &e))
+    }
 }
 
 impl Drop for Lockfile {
@@ -55,7 +70,7 @@ pub(crate) fn lockfile_name(file: &Path) -> PathBuf {
 }
 
 /// Resolves symlinks on the last component, at most 10 levels, as OVS does.
-pub(crate) fn follow_symlinks(file: &Path) -> PathBuf {
+pub fn follow_symlinks(file: &Path) -> PathBuf {
     let mut current = file.to_path_buf();
     for _ in 0..10 {
         let is_link = std::fs::symlink_metadata(&current).is_ok_and(|m| m.file_type().is_symlink());
@@ -189,7 +204,16 @@ mod tests {
         assert_eq!(lock(&db).unwrap_err().raw_os_error(), Some(libc::EDEADLK));
         drop(first);
         let again = lock(&db).unwrap();
+        let err = Lockfile::acquire(&db).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "I/O error: {}: failed to lock lockfile (Resource deadlock avoided)",
+                db.display()
+            )
+        );
         drop(again);
+        drop(Lockfile::acquire(&db).unwrap());
         assert!(dir.path().join(".x.db.~lock~").exists());
     }
 }

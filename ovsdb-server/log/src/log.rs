@@ -70,16 +70,30 @@ impl LogFile {
     /// `.<name>.~lock~` unless `mode` is [`OpenMode::ReadOnly`]. Reading
     /// starts at the first record.
     pub fn open(path: &Path, mode: OpenMode) -> Result<LogFile, LogError> {
-        LogFile::open_with(path, mode, mode != OpenMode::ReadOnly, OVSDB_MAGIC)
+        LogFile::open_with(path, mode, mode != OpenMode::ReadOnly, &[OVSDB_MAGIC])
     }
 
-    fn open_with(
+    /// The general form of [`open`](Self::open), as OVS's `ovsdb_log_open`:
+    /// the file's first header may carry any of `magics` (e.g.
+    /// [`OVSDB_MAGIC`] and [`CLUSTER_MAGIC`](crate::CLUSTER_MAGIC), for a
+    /// tool that must tell the two kinds apart; see [`magic`](Self::magic)),
+    /// and `locking` says whether to take the lock file whatever the mode
+    /// (a caller that holds the lock through other means passes `false`).
+    /// An empty file cannot be identified when more than one magic is
+    /// accepted, and creating a file needs exactly one.
+    pub fn open_with(
         path: &Path,
         mode: OpenMode,
         locking: bool,
-        magic: &str,
+        magics: &[&str],
     ) -> Result<LogFile, LogError> {
         let display_name = path.display().to_string();
+        let creating = matches!(mode, OpenMode::Create | OpenMode::CreateExclusive);
+        if magics.is_empty() || (creating && magics.len() != 1) {
+            return Err(LogError::Format(format!(
+                "{display_name}: invalid set of magics {magics:?} for {mode:?}"
+            )));
+        }
         let name = std::path::absolute(path)
             .map_err(|e| LogError::io("could not determine current working directory", &e))?;
         let lock = if locking {
@@ -125,9 +139,17 @@ impl LogFile {
         let mut reader = BufReader::new(file);
         let first = read_header_line(&mut reader)
             .map_err(|e| LogError::io(format!("{display_name}: read error"), &e))?;
-        if first.is_empty() {
+        let magic = if first.is_empty() {
+            // The kind of an empty file is only known if just one is
+            // accepted.
+            let [magic] = magics else {
+                return Err(LogError::Format(format!(
+                    "{display_name}: cannot identify file type"
+                )));
+            };
             // A new file: make its directory entry durable.
             sync_parent_dir(&name);
+            magic.to_string()
         } else {
             match parse_header(&first) {
                 None => {
@@ -135,14 +157,14 @@ impl LogFile {
                         "{display_name}: unexpected file format"
                     )));
                 }
-                Some(h) if h.magic != magic => {
+                Some(h) if !magics.contains(&h.magic.as_str()) => {
                     return Err(LogError::Format(format!(
                         "{display_name}: cannot identify file type"
                     )));
                 }
-                Some(_) => {}
+                Some(h) => h.magic,
             }
-        }
+        };
         reader
             .seek(SeekFrom::Start(0))
             .map_err(|e| LogError::io(format!("{display_name}: seek failed"), &e))?;
@@ -150,7 +172,7 @@ impl LogFile {
         Ok(LogFile {
             name,
             display_name,
-            magic: magic.to_string(),
+            magic,
             reader,
             lock,
             state: State::Read,
@@ -166,6 +188,11 @@ impl LogFile {
     /// The name as given to [`open`](Self::open).
     pub fn display_name(&self) -> &str {
         &self.display_name
+    }
+
+    /// The magic of this log's records (one of those it was opened with).
+    pub fn magic(&self) -> &str {
+        &self.magic
     }
 
     /// The absolute path.
@@ -393,7 +420,12 @@ impl LogFile {
             _ => {}
         }
 
-        let mut new = LogFile::open_with(&tmp_name, OpenMode::CreateExclusive, false, &self.magic)?;
+        let mut new = LogFile::open_with(
+            &tmp_name,
+            OpenMode::CreateExclusive,
+            false,
+            &[self.magic.as_str()],
+        )?;
         let abort = |e: LogError| {
             let _ = std::fs::remove_file(&tmp_name);
             e

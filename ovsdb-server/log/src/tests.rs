@@ -291,6 +291,40 @@ fn foreign_and_clustered_files_are_refused() {
 }
 
 #[test]
+fn open_with_tells_kinds_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.db");
+    let both = [OVSDB_MAGIC, CLUSTER_MAGIC];
+    std::fs::write(&path, "").unwrap();
+    assert_eq!(
+        LogFile::open_with(&path, OpenMode::ReadOnly, false, &both)
+            .unwrap_err()
+            .to_string(),
+        format!("ovsdb error: {}: cannot identify file type", path.display())
+    );
+    let record = json!({"a": 1});
+    std::fs::write(&path, compose_record(&record, CLUSTER_MAGIC)).unwrap();
+    let mut log = LogFile::open_with(&path, OpenMode::ReadOnly, false, &both).unwrap();
+    assert_eq!(log.magic(), CLUSTER_MAGIC);
+    assert_eq!(log.read_record().unwrap(), Some(record.clone()));
+    assert_eq!(log.read_record().unwrap(), None);
+
+    // Creating needs exactly one magic.
+    assert!(LogFile::open_with(&path, OpenMode::Create, false, &both).is_err());
+
+    // Unlocked writers: the caller holds the lock itself.
+    let _lock = Lockfile::acquire(&path).unwrap();
+    let mut w = LogFile::open_with(&path, OpenMode::Create, false, &[CLUSTER_MAGIC]).unwrap();
+    w.write_record_text(b"{\"b\":2}").unwrap();
+    w.commit().unwrap();
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        compose_record_text(b"{\"b\":2}", CLUSTER_MAGIC)
+    );
+    assert!(LogFile::open(&path, OpenMode::ReadWrite).is_err());
+}
+
+#[test]
 fn one_writer_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.db");

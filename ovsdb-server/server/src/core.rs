@@ -262,7 +262,8 @@ impl Core {
                     self.cancel(session, &params);
                 }
             }
-            // Replies to our echo probes, or anything else a client answers.
+            // The reader hangs up on these before they get here (see
+            // `remote::reader`): a server never asked anything.
             Message::Reply { .. } | Message::Error { .. } => {}
         }
     }
