@@ -1,0 +1,19 @@
+//! The flow: every header and metadata field a packet can be matched on, in
+//! one fixed byte layout, plus the field catalogue (OVS's "meta-flow") and
+//! the match (a flow plus a same-shaped mask).
+//!
+//! It promises: one layout shared by OpenFlow matches, the classifier, xlate
+//! and the datapath; a field catalogue with OVS's names, widths, NXM/OXM code
+//! points and prerequisites; field reads and writes by [`FieldId`] that never
+//! panic on any value. It does no I/O and depends on nothing above it.
+#![forbid(unsafe_code)]
+
+pub mod fields;
+mod flow;
+mod matches;
+mod table;
+
+pub use fields::{FieldFormat, FieldId, FieldInfo, OfSupport, OxmDef, Prereq};
+pub use flow::{FLOW_WORDS, Flow};
+pub use matches::Match;
+pub use table::{FLOW_BYTES, SEGMENTS, offset};
