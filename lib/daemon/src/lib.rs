@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod detach;
+pub mod getopt;
 mod paths;
 mod pidfile;
 

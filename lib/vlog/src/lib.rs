@@ -730,3 +730,41 @@ pub fn close() {
 
 #[cfg(test)]
 mod tests;
+
+/// The `vlog/*` commands every daemon registers with unixctl:
+/// `(name, usage, min_args, max_args)`.
+pub const UNIXCTL_COMMANDS: [(&str, &str, usize, usize); 5] = [
+    (
+        "vlog/set",
+        "{spec | PATTERN:destination:pattern}",
+        0,
+        usize::MAX,
+    ),
+    ("vlog/list", "", 0, 0),
+    ("vlog/list-pattern", "", 0, 0),
+    ("vlog/reopen", "", 0, 0),
+    ("vlog/close", "", 0, 0),
+];
+
+/// Carries out a `vlog/*` unixctl command; `None` if `command` is not one.
+pub fn unixctl(command: &str, args: &[String]) -> Option<Result<String, String>> {
+    Some(match command {
+        "vlog/set" => {
+            let mut out = Ok(String::new());
+            for spec in args {
+                if let Err(e) = set(spec) {
+                    out = Err(e);
+                }
+            }
+            out
+        }
+        "vlog/list" => Ok(list()),
+        "vlog/list-pattern" => Ok(list_patterns()),
+        "vlog/reopen" => reopen().map(|()| String::new()),
+        "vlog/close" => {
+            close();
+            Ok(String::new())
+        }
+        _ => return None,
+    })
+}

@@ -904,22 +904,8 @@ impl Core {
                 Ok(String::new())
             }
             "memory/show" => Ok(self.memory_report()),
-            "vlog/set" => {
-                let mut out = Ok(String::new());
-                for spec in &req.args {
-                    if let Err(e) = ovs_vlog::set(spec) {
-                        out = Err(e);
-                    }
-                }
-                out
-            }
-            "vlog/list" => Ok(ovs_vlog::list()),
-            "vlog/reopen" => ovs_vlog::reopen().map(|()| String::new()),
-            "vlog/close" => {
-                ovs_vlog::close();
-                Ok(String::new())
-            }
-            other => Err(format!("\"{other}\" is not a valid command")),
+            other => ovs_vlog::unixctl(other, &req.args)
+                .unwrap_or_else(|| Err(format!("\"{other}\" is not a valid command"))),
         };
         self.unixctl_replies.push((req, result));
     }

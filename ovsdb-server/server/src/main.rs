@@ -28,8 +28,9 @@ use tracing::{error, info, warn};
 
 use crate::core::{Core, Db, Event};
 use crate::options::Options;
-use crate::remote::{Hub, Target};
+use crate::remote::Hub;
 use crate::storage::Storage;
+use ovs_stream::Target;
 
 const PROGRAM: &str = "ovsdb-server";
 const LOG: &str = "ovsdb_server";
@@ -189,16 +190,10 @@ async fn serve(
         ("ovsdb-server/list-remotes", "", 0, 0),
         ("ovsdb-server/list-dbs", "", 0, 0),
         ("memory/show", "", 0, 0),
-        (
-            "vlog/set",
-            "{spec | PATTERN:destination:pattern}",
-            0,
-            usize::MAX,
-        ),
-        ("vlog/list", "", 0, 0),
-        ("vlog/reopen", "", 0, 0),
-        ("vlog/close", "", 0, 0),
-    ] {
+    ]
+    .into_iter()
+    .chain(ovs_vlog::UNIXCTL_COMMANDS)
+    {
         unixctl.register(name, usage, min, max);
     }
     let unixctl_handle = unixctl.handle();
@@ -293,7 +288,7 @@ async fn reconfigure_remotes(
         if running.contains_key(&target) {
             continue;
         }
-        match Target::parse(&target) {
+        match Target::parse(&target, ovs_stream::OVSDB_PORT) {
             Ok(parsed) => {
                 let (stop_tx, stop_rx) = watch::channel(false);
                 match remote::start(hub.clone(), parsed, stop_rx).await {

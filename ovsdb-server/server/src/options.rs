@@ -1,9 +1,7 @@
 //! The command line, spelled as OVS's `ovsdb-server` spells it.
 //!
-//! OVS uses getopt_long: `--name=value` or `--name value` for options that
-//! take an argument, `--name[=value]` for optional ones (only the `=` form),
-//! and short options with attached values (`-vconsole:dbg`). clap cannot
-//! express `-vSPEC` next to `-v` alone, so the parser is hand-written.
+//! The conventions (getopt_long) are [`ovs_daemon::getopt`]'s; this file
+//! holds ovsdb-server's option table.
 
 use std::path::PathBuf;
 
@@ -40,13 +38,7 @@ pub struct Options {
     pub version: bool,
 }
 
-/// How an option takes its argument.
-#[derive(Clone, Copy, PartialEq)]
-enum Arg {
-    None,
-    Required,
-    Optional,
-}
+use ovs_daemon::getopt::{self, Arg, Item};
 
 const LONG_OPTIONS: &[(&str, Arg)] = &[
     ("remote", Arg::Required),
@@ -80,76 +72,26 @@ const LONG_OPTIONS: &[(&str, Arg)] = &[
     ("replay", Arg::Optional),
 ];
 
+const SHORT_OPTIONS: &[(char, &str)] = &[
+    ('v', "verbose"),
+    ('h', "help"),
+    ('V', "version"),
+    ('p', "private-key"),
+    ('c', "certificate"),
+    ('C', "ca-cert"),
+];
+
 impl Options {
     /// Parses the arguments after the program name.
     pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, String> {
         let mut opts = Options::default();
-        let mut args = args.into_iter();
-        let mut only_positional = false;
-        while let Some(arg) = args.next() {
-            if only_positional || arg == "-" || !arg.starts_with('-') {
-                opts.databases.push(PathBuf::from(arg));
-            } else if arg == "--" {
-                only_positional = true;
-            } else if let Some(long) = arg.strip_prefix("--") {
-                let (name, inline) = match long.split_once('=') {
-                    Some((n, v)) => (n, Some(v.to_string())),
-                    None => (long, None),
-                };
-                let (full, kind) = resolve_long(name)?;
-                let value = match kind {
-                    Arg::None if inline.is_some() => {
-                        return Err(format!("option '--{full}' doesn't allow an argument"));
-                    }
-                    Arg::None | Arg::Optional => inline,
-                    Arg::Required => match inline {
-                        Some(v) => Some(v),
-                        None => Some(
-                            args.next()
-                                .ok_or_else(|| format!("option '--{full}' requires an argument"))?,
-                        ),
-                    },
-                };
-                opts.apply(full, value)?;
-            } else {
-                opts.apply_short(&arg[1..], &mut args)?;
+        for item in getopt::parse(args, LONG_OPTIONS, SHORT_OPTIONS)? {
+            match item {
+                Item::Positional(db) => opts.databases.push(PathBuf::from(db)),
+                Item::Option(name, value) => opts.apply(name, value)?,
             }
         }
         Ok(opts)
-    }
-
-    fn apply_short(
-        &mut self,
-        cluster: &str,
-        rest: &mut impl Iterator<Item = String>,
-    ) -> Result<(), String> {
-        let chars = cluster.char_indices();
-        for (i, c) in chars {
-            let attached = &cluster[i + c.len_utf8()..];
-            let long = match c {
-                'v' => {
-                    let spec = (!attached.is_empty()).then(|| attached.to_string());
-                    return self.apply("verbose", spec);
-                }
-                'h' => "help",
-                'V' => "version",
-                'p' => "private-key",
-                'c' => "certificate",
-                'C' => "ca-cert",
-                _ => return Err(format!("invalid option -- '{c}'")),
-            };
-            if matches!(c, 'p' | 'c' | 'C') {
-                let value = if attached.is_empty() {
-                    rest.next()
-                        .ok_or_else(|| format!("option requires an argument -- '{c}'"))?
-                } else {
-                    attached.to_string()
-                };
-                return self.apply(long, Some(value));
-            }
-            self.apply(long, None)?;
-        }
-        Ok(())
     }
 
     fn apply(&mut self, name: &str, value: Option<String>) -> Result<(), String> {
@@ -188,19 +130,6 @@ impl Options {
             _ => return Err(format!("unrecognized option '--{name}'")),
         }
         Ok(())
-    }
-}
-
-/// getopt_long accepts any unambiguous prefix of a long option.
-fn resolve_long(name: &str) -> Result<(&'static str, Arg), String> {
-    if let Some(&(full, kind)) = LONG_OPTIONS.iter().find(|(n, _)| *n == name) {
-        return Ok((full, kind));
-    }
-    let mut matches = LONG_OPTIONS.iter().filter(|(n, _)| n.starts_with(name));
-    match (matches.next(), matches.next()) {
-        (Some(&(full, kind)), None) if !name.is_empty() => Ok((full, kind)),
-        (Some(_), Some(_)) => Err(format!("option '--{name}' is ambiguous")),
-        _ => Err(format!("unrecognized option '--{name}'")),
     }
 }
 

@@ -14,14 +14,13 @@
 //! session, as OVS's jsonrpc does. TCP sessions get OVS's inactivity probe:
 //! an "echo" request after 5 s of silence, then a disconnect after 5 s more.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use ovs_jsonrpc::{Message, StreamDecoder};
+use ovs_stream::{Listener, Stream, Target, connect};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::{mpsc, watch};
 use tracing::{info, warn};
 
@@ -33,75 +32,6 @@ const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 /// OVS refuses JSON-RPC messages above this size? It has no hard cap, but a
 /// 100 MB string must not take the server down: bound one message.
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
-
-/// A parsed `--remote` target (after `db:` indirection is resolved).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Target {
-    PassiveUnix(PathBuf),
-    PassiveTcp { port: u16, ip: String },
-    ActiveUnix(PathBuf),
-    ActiveTcp { host: String, port: u16 },
-}
-
-impl Target {
-    pub fn parse(s: &str) -> Result<Target, String> {
-        let (kind, rest) = s
-            .split_once(':')
-            .ok_or_else(|| format!("{s}: unknown remote type"))?;
-        match kind {
-            "punix" => Ok(Target::PassiveUnix(PathBuf::from(rest))),
-            "unix" => Ok(Target::ActiveUnix(PathBuf::from(rest))),
-            "ptcp" => {
-                let (port, ip) = match rest.split_once(':') {
-                    Some((p, ip)) => (p, ip.trim_matches(|c| c == '[' || c == ']')),
-                    None => (rest, "0.0.0.0"),
-                };
-                let port = if port.is_empty() { "6640" } else { port };
-                let port = port
-                    .parse()
-                    .map_err(|_| format!("{s}: bad port number \"{port}\""))?;
-                Ok(Target::PassiveTcp {
-                    port,
-                    ip: ip.to_string(),
-                })
-            }
-            "tcp" => {
-                let (host, port) = split_host_port(rest).unwrap_or((rest, "6640"));
-                let port = port
-                    .parse()
-                    .map_err(|_| format!("{s}: bad port number \"{port}\""))?;
-                Ok(Target::ActiveTcp {
-                    host: host.to_string(),
-                    port,
-                })
-            }
-            "ssl" | "pssl" => Err(format!("{s}: SSL remotes are not supported yet")),
-            _ => Err(format!("{s}: unknown remote type")),
-        }
-    }
-
-    /// The remote as OVS spells it (`unix:PATH`, `tcp:HOST:PORT`, ...).
-    fn name(&self) -> String {
-        match self {
-            Target::PassiveUnix(p) => format!("punix:{}", p.display()),
-            Target::PassiveTcp { port, ip } => format!("ptcp:{port}:{ip}"),
-            Target::ActiveUnix(p) => format!("unix:{}", p.display()),
-            Target::ActiveTcp { host, port } => format!("tcp:{host}:{port}"),
-        }
-    }
-
-    fn needs_probes(&self) -> bool {
-        matches!(self, Target::PassiveTcp { .. } | Target::ActiveTcp { .. })
-    }
-}
-
-fn split_host_port(s: &str) -> Option<(&str, &str)> {
-    if let Some(rest) = s.strip_prefix('[') {
-        let (host, tail) = rest.split_once(']')?;
-        return Some((host, tail.strip_prefix(':')?));
-    }
-    s.rsplit_once(':')
-}
 
 /// Shared by every connection task: where events go and how ids are made.
 #[derive(Clone)]
@@ -123,76 +53,16 @@ impl Hub {
     }
 }
 
-/// A connected byte stream of either kind, split for the session tasks.
-struct Stream {
-    rd: Box<dyn AsyncRead + Unpin + Send>,
-    wr: Box<dyn AsyncWrite + Unpin + Send>,
-    name: String,
-}
-
-impl Stream {
-    fn unix(s: UnixStream, name: String) -> Stream {
-        let (rd, wr) = s.into_split();
-        Stream {
-            rd: Box::new(rd),
-            wr: Box::new(wr),
-            name,
-        }
-    }
-
-    fn tcp(s: TcpStream, name: String) -> Stream {
-        let _ = s.set_nodelay(true);
-        let (rd, wr) = s.into_split();
-        Stream {
-            rd: Box::new(rd),
-            wr: Box::new(wr),
-            name,
-        }
-    }
-}
-
-enum Listener {
-    Unix(UnixListener),
-    Tcp(TcpListener),
-}
-
-impl Listener {
-    async fn accept(&self) -> std::io::Result<Stream> {
-        match self {
-            Listener::Unix(l) => l
-                .accept()
-                .await
-                .map(|(s, _)| Stream::unix(s, "unix".into())),
-            Listener::Tcp(l) => {
-                let (s, peer) = l.accept().await?;
-                Ok(Stream::tcp(s, format!("tcp:{peer}")))
-            }
-        }
-    }
-}
-
 /// Starts serving `target` until `stop` turns true. Passive targets bind
 /// before this returns, so errors such as "address in use" are reported.
 pub async fn start(hub: Hub, target: Target, stop: watch::Receiver<bool>) -> std::io::Result<()> {
-    let listener = match &target {
-        Target::PassiveUnix(path) => {
-            // A stale socket file from a dead server would make bind fail.
-            let _ = std::fs::remove_file(path);
-            Listener::Unix(UnixListener::bind(path)?)
-        }
-        Target::PassiveTcp { port, ip } => {
-            Listener::Tcp(TcpListener::bind((ip.as_str(), *port)).await?)
-        }
-        Target::ActiveUnix(_) | Target::ActiveTcp { .. } => {
-            tokio::spawn(connect_loop(hub, target, stop));
-            return Ok(());
-        }
-    };
+    if !target.is_passive() {
+        tokio::spawn(connect_loop(hub, target, stop));
+        return Ok(());
+    }
+    let listener = Listener::bind(&target).await?;
     tokio::spawn(async move {
         accept_loop(&hub, &listener, &target, stop).await;
-        if let Target::PassiveUnix(path) = &target {
-            let _ = std::fs::remove_file(path);
-        }
     });
     Ok(())
 }
@@ -213,18 +83,6 @@ async fn accept_loop(
             },
             _ = stop.changed() => return,
         }
-    }
-}
-
-async fn connect(target: &Target) -> std::io::Result<Stream> {
-    match target {
-        Target::ActiveUnix(p) => UnixStream::connect(p)
-            .await
-            .map(|s| Stream::unix(s, target.name())),
-        Target::ActiveTcp { host, port } => TcpStream::connect((host.as_str(), *port))
-            .await
-            .map(|s| Stream::tcp(s, target.name())),
-        _ => Err(std::io::Error::other("not an active remote")),
     }
 }
 
@@ -275,7 +133,7 @@ fn spawn_session(
         rd,
         out_tx,
         name,
-        target.needs_probes(),
+        target.is_tcp(),
         stop,
         closed_tx,
     ));
@@ -389,41 +247,4 @@ async fn writer<W: AsyncWrite + Unpin>(mut wr: W, mut out: mpsc::UnboundedReceiv
         }
     }
     let _ = wr.shutdown().await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parse_targets() {
-        assert_eq!(
-            Target::parse("punix:/tmp/x.sock"),
-            Ok(Target::PassiveUnix("/tmp/x.sock".into()))
-        );
-        assert_eq!(
-            Target::parse("ptcp:6640:127.0.0.1"),
-            Ok(Target::PassiveTcp {
-                port: 6640,
-                ip: "127.0.0.1".into()
-            })
-        );
-        assert_eq!(
-            Target::parse("ptcp:0"),
-            Ok(Target::PassiveTcp {
-                port: 0,
-                ip: "0.0.0.0".into()
-            })
-        );
-        assert_eq!(
-            Target::parse("tcp:[::1]:6641"),
-            Ok(Target::ActiveTcp {
-                host: "::1".into(),
-                port: 6641
-            })
-        );
-        assert!(Target::parse("ssl:1.2.3.4:6640").is_err());
-        assert!(Target::parse("bogus").is_err());
-        assert!(Target::parse("ptcp:notaport").is_err());
-    }
 }
