@@ -4,16 +4,20 @@
 //!
 //! It promises: one layout shared by OpenFlow matches, the classifier, xlate
 //! and the datapath; a field catalogue with OVS's names, widths, NXM/OXM code
-//! points and prerequisites; field reads and writes by [`FieldId`] that never
-//! panic on any value. It does no I/O and depends on nothing above it.
+//! points and prerequisites; field reads and writes by [`FieldId`] with OVS's
+//! meta-flow meaning (`mf_set`, `mf_get`, `mf_set_wild`, prerequisites) that
+//! never panic on any value. It does no I/O and depends on nothing above it
+//! (in particular not on the OpenFlow crates: the few port-number
+//! conversions the fields need live here).
 #![forbid(unsafe_code)]
 
 pub mod fields;
 mod flow;
 mod matches;
+mod prereq;
 mod table;
 
 pub use fields::{FieldFormat, FieldId, FieldInfo, OfSupport, OxmDef, Prereq};
 pub use flow::{FLOW_WORDS, Flow};
-pub use matches::Match;
+pub use matches::{FieldError, Match, port_from_of11, port_to_of11, value_is_valid};
 pub use table::{FLOW_BYTES, SEGMENTS, offset};

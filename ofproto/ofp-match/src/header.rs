@@ -89,22 +89,49 @@ impl FieldHeader {
         )
     }
 
-    /// The header OVS uses for `field` in `version`: NXM if `version` is
-    /// `None` (NXM flow format) or if the field has no OXM code point usable in
-    /// that version; otherwise the newest usable OXM code point.
+    /// The field a match TLV with this header carries, as OVS's decoder
+    /// finds it: any known code point in any version, provided the payload
+    /// has the field's width (half the payload if masked; the tunnel
+    /// metadata fields take any width).
+    pub fn lookup(&self) -> Option<FieldId> {
+        let field = FieldId::from_code(self.vendor, self.class, self.field, None)?;
+        let info = field.info();
+        let width = if self.has_mask {
+            self.payload_len / 2
+        } else {
+            self.payload_len
+        };
+        (info.variable_length || width == info.n_bytes).then_some(field)
+    }
+
+    /// The header OVS uses for `field` in `version` (`None` for the NXM flow
+    /// format). OVS lists a field's code points OXM first then NXM, stably
+    /// sorted by the OpenFlow version that introduced them (extension code
+    /// points count as version 0), and takes the last one the version has;
+    /// if none qualifies, the first one. So NXM-only fields use NXM
+    /// everywhere, `dp_hash` stays NXM even in OXM, `tun_id` becomes
+    /// `OXM_OF_TUNNEL_ID` from OpenFlow 1.3, and `actset_output` is the ONF
+    /// experimenter OXM before 1.5 (also in NXM).
     pub fn for_field(
         field: FieldId,
         version: Option<Version>,
         has_mask: bool,
     ) -> Option<FieldHeader> {
         let info = field.info();
-        let oxm = version.and_then(|v| {
-            info.oxm
-                .iter()
-                .rev()
-                .find(|d| d.since.is_none_or(|s| s <= v.wire()))
-        });
-        let def = oxm.or(info.nxm.as_ref())?;
+        let v = version.map_or(0, Version::wire);
+        let candidates = info
+            .oxm
+            .iter()
+            .filter(|d| d.since.is_none())
+            .chain(info.nxm.iter())
+            .chain(info.oxm.iter().filter(|d| d.since.is_some()));
+        let mut chosen = None;
+        for d in candidates {
+            if chosen.is_none() || v >= d.since.unwrap_or(0) {
+                chosen = Some(d);
+            }
+        }
+        let def = chosen?;
         let n = info.n_bytes;
         Some(FieldHeader {
             vendor: def.vendor,
@@ -135,6 +162,41 @@ mod tests {
         let mut w = Writer::new();
         h.encode(&mut w);
         assert_eq!(w.as_slice(), &[0x80, 0x00, 0x18, 0x04]);
+        // OVS's choices of code point.
+        let pick = |f, v| {
+            let h = FieldHeader::for_field(f, v, false).unwrap();
+            (h.vendor, h.class, h.field)
+        };
+        assert_eq!(pick(FieldId::DpHash, None), (0, 1, 35));
+        assert_eq!(pick(FieldId::DpHash, Some(Version::Of15)), (0, 1, 35));
+        assert_eq!(pick(FieldId::TunId, Some(Version::Of12)), (0, 1, 16));
+        assert_eq!(pick(FieldId::TunId, Some(Version::Of13)), (0, 0x8000, 38));
+        assert_eq!(
+            pick(FieldId::ActsetOutput, None),
+            (ovs_ofp_core::ONF_VENDOR_ID, 0xffff, 43)
+        );
+        assert_eq!(
+            pick(FieldId::ActsetOutput, Some(Version::Of15)),
+            (0, 0x8000, 43)
+        );
+        assert_eq!(pick(FieldId::TcpFlags, Some(Version::Of12)), (0, 1, 34));
+        assert_eq!(
+            pick(FieldId::TcpFlags, Some(Version::Of14)),
+            (ovs_ofp_core::ONF_VENDOR_ID, 0xffff, 42)
+        );
+        assert_eq!(
+            pick(FieldId::TcpFlags, Some(Version::Of15)),
+            (0, 0x8000, 42)
+        );
+        assert_eq!(pick(FieldId::Metadata, None), (0, 0x8000, 2));
+        // Decoding ignores versions but checks widths.
+        let h = FieldHeader::for_field(FieldId::ActsetOutput, Some(Version::Of15), false).unwrap();
+        assert_eq!(h.lookup(), Some(FieldId::ActsetOutput));
+        let bad = FieldHeader {
+            payload_len: 3,
+            ..h
+        };
+        assert_eq!(bad.lookup(), None);
         // Truncated experimenter header.
         assert_eq!(
             FieldHeader::decode(&mut Reader::new(&[0xff, 0xff, 0x00, 0x08, 0, 0])),
