@@ -8,6 +8,8 @@ use crate::error::ErrorEncoding;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OfpErr {
+    /// No compatible version
+    OfphfcIncompatible,
     /// Permissions error
     OfphfcEperm,
     /// ofp_header.version not supported
@@ -405,7 +407,18 @@ pub enum OfpErr {
 }
 
 /// `(error, OVS name, encodings)` for every [`OfpErr`], in declaration order.
-pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 197] = [
+pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
+    (
+        OfpErr::OfphfcIncompatible,
+        "OFPHFC_INCOMPATIBLE",
+        &[ErrorEncoding {
+            vendor: 0x00000000,
+            min_version: 1,
+            max_version: 6,
+            err_type: 0,
+            code: 0,
+        }],
+    ),
     (
         OfpErr::OfphfcEperm,
         "OFPHFC_EPERM",
