@@ -27,6 +27,18 @@ if ! "$VENV/bin/python" -c 'import ovsdbapp' >/dev/null 2>&1; then
     "$VENV/bin/pip" install --quiet --disable-pip-version-check ovsdbapp
 fi
 
+# os-ken (OpenStack's OpenFlow controller framework) for
+# tests/tests/oskens.rs, in its own venv: it pulls PyPI's `ovs` package,
+# which must not shadow Debian's in the ovsdbapp venv.
+OSKEN_VENV=$ROOT/target/pyvenv-osken
+if ! "$OSKEN_VENV/bin/python" -W ignore -c 'import os_ken.base.app_manager' >/dev/null 2>&1; then
+    echo "==> creating $OSKEN_VENV with os-ken"
+    rm -rf "$OSKEN_VENV"
+    mkdir -p "$ROOT/target"
+    /usr/bin/python3 -m venv "$OSKEN_VENV"
+    "$OSKEN_VENV/bin/pip" install --quiet --disable-pip-version-check os-ken
+fi
+
 cd "$ROOT"
 echo "==> cargo build --release --workspace"
 cargo build --release --workspace

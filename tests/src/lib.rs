@@ -24,6 +24,7 @@ pub mod canon;
 pub mod process;
 pub mod rpc;
 pub mod sandbox;
+pub mod switch;
 
 use std::path::{Path, PathBuf};
 

@@ -47,6 +47,12 @@ pub fn hash_name(name: &str) -> u32 {
     hash_bytes(name.as_bytes(), 0)
 }
 
+/// OVS's `hash_int(x, basis)` (its `hash_2words` in the portable form):
+/// the key hash of port and meter maps.
+pub fn hash_int(x: u32, basis: u32) -> u32 {
+    mhash_finish(mhash_add(mhash_add(x, 0), basis) ^ 8)
+}
+
 fn mhash_add(hash: u32, data: u32) -> u32 {
     let mut hash = hash;
     if data != 0 {

@@ -1,0 +1,22 @@
+//! Switch semantics without I/O: the flow tables of one bridge and OVS's
+//! flow_mod rules over them, groups and meters, the statistics replies, and
+//! the OpenFlow connection state machine (version negotiation, roles,
+//! formats, bundles, monitors) that turns decoded messages into replies.
+//!
+//! It promises: the effects, replies and errors OVS 3.1's `ofproto.c` and
+//! `connmgr.c` produce for the same messages. Time comes in as an argument
+//! (milliseconds); sockets live in the daemon. It must not depend on OVSDB
+//! crates or on the datapath.
+#![forbid(unsafe_code)]
+
+pub mod actions;
+mod connmgr;
+mod flows;
+pub mod groups;
+mod ofproto;
+pub mod rule;
+pub mod tables;
+
+pub use ofproto::{Conn, ConnId, Ofproto, Output, PortInfo};
+pub use rule::Rule;
+pub use tables::{Criteria, FlowModEffects, NewFlow, Removed, RemovedReason, Selected, Tables};

@@ -1,0 +1,254 @@
+//! One switch (bridge) as OpenFlow sees it: ports, tables, and the
+//! connections of its controllers (OVS's `struct ofproto` with its
+//! `connmgr`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use ovs_ofp_core::{OfpPort, Version};
+use ovs_ofp_msgs::{AsyncConfig, FlowFormat, PacketInFormat, Role, SwitchConfig};
+
+use crate::groups::{Group, Meter};
+use crate::tables::Tables;
+
+/// Identifies a connection; chosen by the daemon.
+pub type ConnId = u64;
+
+/// What the daemon must do after an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Send these bytes (one or more whole messages) on the connection.
+    Send(ConnId, Vec<u8>),
+    /// Close the connection after what was sent before.
+    Close(ConnId),
+}
+
+/// A port as the daemon describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortInfo {
+    pub port_no: OfpPort,
+    pub name: String,
+    pub hw_addr: [u8; 6],
+    /// `OFPPC_*` bits, as port mods set them.
+    pub config: u32,
+}
+
+/// Per-connection state (OVS's `ofconn` plus its `vconn` negotiation).
+#[derive(Clone, Debug)]
+pub struct Conn {
+    /// Management socket and other passive services, not controllers.
+    pub service: bool,
+    /// Negotiated version, once the peer's hello arrived.
+    pub version: Option<Version>,
+    pub role: Role,
+    pub flow_format: FlowFormat,
+    pub packet_in_format: PacketInFormat,
+    pub flow_mod_table_id: bool,
+    pub controller_id: u16,
+    pub config: SwitchConfig,
+    pub async_config: Option<AsyncConfig>,
+    /// Open and closed bundles by ID.
+    pub bundles: BTreeMap<u32, Bundle>,
+    /// Flow monitors by ID.
+    pub monitors: BTreeMap<u32, ovs_ofp_msgs::FlowMonitorRequest>,
+}
+
+/// A bundle being filled (OVS's `ofp_bundle`).
+#[derive(Clone, Debug, Default)]
+pub struct Bundle {
+    pub flags: u16,
+    pub closed: bool,
+    /// The messages to apply, with the xid each arrived with.
+    pub msgs: Vec<(u32, ovs_ofp_msgs::Message)>,
+}
+
+impl Conn {
+    pub fn new(service: bool) -> Conn {
+        Conn {
+            service,
+            version: None,
+            role: Role::Equal,
+            flow_format: FlowFormat::OpenFlow10,
+            packet_in_format: PacketInFormat::Standard,
+            flow_mod_table_id: false,
+            controller_id: 0,
+            // OVS's defaults: normal fragment handling, 128-byte packet-ins
+            // for controllers (0 for service connections).
+            config: SwitchConfig {
+                flags: 0,
+                miss_send_len: if service { 0 } else { 128 },
+            },
+            async_config: None,
+            bundles: BTreeMap::new(),
+            monitors: BTreeMap::new(),
+        }
+    }
+}
+
+/// One bridge's OpenFlow switch.
+pub struct Ofproto {
+    pub name: String,
+    pub datapath_id: u64,
+    /// Versions allowed by the bridge's `protocols` column (bit = wire version).
+    pub allowed_versions: u32,
+    pub ports: BTreeMap<OfpPort, PortInfo>,
+    pub tables: Tables,
+    pub groups: BTreeMap<u32, Group>,
+    pub meters: BTreeMap<u32, Meter>,
+    pub conns: HashMap<ConnId, Conn>,
+    /// The highest generation ID a primary/secondary role request carried.
+    pub generation_id: Option<u64>,
+    /// When the switch was created (for port durations).
+    pub created: u64,
+    /// OVS's iteration order of its port and meter hash maps, which some
+    /// replies follow.
+    pub port_order: ovs_shash::HashOrder,
+    pub meter_order: ovs_shash::HashOrder,
+    /// Controller connections configured (not counting service sockets).
+    has_controllers: bool,
+    fail_secure: bool,
+    /// A port mod changed a port; the daemon should refresh port status.
+    pub ports_changed: bool,
+    configured: bool,
+}
+
+/// OVS's default when `protocols` is empty: OpenFlow 1.0 through 1.5.
+const DEFAULT_VERSIONS: u32 = 0b111_1110;
+
+fn version_bit(name: &str) -> Option<u32> {
+    Version::ALL
+        .into_iter()
+        .find(|v| v.name() == name)
+        .map(|v| 1u32 << v.wire())
+}
+
+impl Ofproto {
+    pub fn new(name: &str) -> Ofproto {
+        Ofproto {
+            name: name.to_string(),
+            datapath_id: 0,
+            allowed_versions: DEFAULT_VERSIONS,
+            ports: BTreeMap::new(),
+            tables: Tables::default(),
+            groups: BTreeMap::new(),
+            meters: BTreeMap::new(),
+            conns: HashMap::new(),
+            generation_id: None,
+            created: 0,
+            port_order: ovs_shash::HashOrder::new(),
+            meter_order: ovs_shash::HashOrder::new(),
+            has_controllers: false,
+            ports_changed: false,
+            fail_secure: false,
+            configured: false,
+        }
+    }
+
+    pub fn set_datapath_id(&mut self, dpid: u64) {
+        self.datapath_id = dpid;
+    }
+
+    /// From the bridge's `protocols` column (names like `OpenFlow13`).
+    pub fn set_allowed_versions(&mut self, names: &[String]) {
+        let bits = names
+            .iter()
+            .filter_map(|n| version_bit(n))
+            .fold(0, |a, b| a | b);
+        self.allowed_versions = if bits == 0 { DEFAULT_VERSIONS } else { bits };
+    }
+
+    /// Applies the bridge's controller set and fail mode. As in OVS's
+    /// connmgr, the flow tables are flushed when the switch is first
+    /// configured, when it gains its first or loses its last controller, and
+    /// when the fail mode changes while it has none; a switch without
+    /// controllers in standalone mode then gets `priority=0 actions=NORMAL`.
+    pub fn configure(&mut self, has_controllers: bool, fail_secure: bool, now: u64) {
+        let flush = !self.configured
+            || has_controllers != self.has_controllers
+            || (fail_secure != self.fail_secure && !has_controllers);
+        self.configured = true;
+        self.has_controllers = has_controllers;
+        self.fail_secure = fail_secure;
+        if flush {
+            self.tables.flush();
+            if !has_controllers && !fail_secure {
+                let normal = crate::tables::NewFlow {
+                    table_id: 0,
+                    matches: ovs_flow::Match::catchall(),
+                    priority: 0,
+                    cookie: 0,
+                    actions: vec![ovs_ofp_actions::Action::Output {
+                        port: OfpPort::NORMAL,
+                        max_len: 0,
+                    }]
+                    .into(),
+                    idle_timeout: 0,
+                    hard_timeout: 0,
+                    importance: 0,
+                    flags: 0,
+                };
+                let _ = self
+                    .tables
+                    .add(normal, now, &mut crate::tables::FlowModEffects::default());
+            }
+        }
+    }
+
+    /// True if some connection monitors flows (then flow_mods record
+    /// their changes in detail).
+    pub fn monitoring(&self) -> bool {
+        self.conns.values().any(|c| !c.monitors.is_empty())
+    }
+
+    pub fn n_flows(&self) -> usize {
+        self.tables.n_flows()
+    }
+
+    /// Replaces the port set; returns port-status messages for connected
+    /// controllers.
+    pub fn set_ports(&mut self, ports: Vec<PortInfo>, _now: u64) -> Vec<Output> {
+        let mut new: BTreeMap<OfpPort, PortInfo> =
+            ports.into_iter().map(|p| (p.port_no, p)).collect();
+        // Port mods made over OpenFlow stay with the port.
+        for (no, p) in &mut new {
+            if let Some(old) = self.ports.get(no)
+                && old.name == p.name
+                && old.hw_addr == p.hw_addr
+            {
+                p.config = old.config;
+            }
+        }
+        for old in self.ports.keys() {
+            if !new.contains_key(old) {
+                self.port_order.remove(usize::from(old.0));
+            }
+        }
+        for p in new.keys() {
+            if !self.ports.contains_key(p) {
+                self.port_order
+                    .insert(ovs_shash::hash_int(u32::from(p.0), 0), usize::from(p.0));
+            }
+        }
+        self.ports = new;
+        Vec::new()
+    }
+
+    /// The ports in OVS's hash-map order.
+    pub fn ports_in_order(&self) -> Vec<&PortInfo> {
+        self.port_order
+            .order()
+            .into_iter()
+            .filter_map(|p| self.ports.get(&OfpPort(p as u16)))
+            .collect()
+    }
+
+    /// Periodic work: flow expiry.
+    pub fn run(&mut self, now: u64) -> Vec<Output> {
+        let mut out = Vec::new();
+        for r in self.tables.expire(now) {
+            if let Some(fr) = Ofproto::flow_removed(&r, now) {
+                self.send_async_flow_removed(&fr, &mut out);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,423 @@
+//! The core task: owns the bridges, their ofprotos and every OpenFlow
+//! session, follows the database through the IDL, and answers unixctl.
+//! Everything arrives as an [`Event`]; nothing here blocks.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use ovs_daemon::Paths;
+use ovs_ofproto::{Ofproto, Output, PortInfo};
+use ovs_stream::Target;
+use ovs_unixctl::UnixctlRequest;
+use tokio::sync::{mpsc, watch};
+use tracing::{info, warn};
+
+use crate::bridge::{self, Bridges, Capabilities};
+use crate::netdev::DummyMacs;
+use crate::ofconn::{self, ConnId, Hub, Origin};
+use crate::options::{Dummy, Options};
+use crate::{OVS_VERSION, PROGRAM, dbconfig};
+
+const LOG: &str = "bridge";
+
+/// Everything the core reacts to.
+pub enum Event {
+    Connected {
+        conn: ConnId,
+        origin: Origin,
+        peer: String,
+        tx: mpsc::UnboundedSender<Vec<u8>>,
+    },
+    Disconnected {
+        conn: ConnId,
+    },
+    OpenFlow {
+        conn: ConnId,
+        msgs: Vec<Vec<u8>>,
+    },
+    Unixctl(UnixctlRequest),
+    /// A status transaction finished (`true` if it committed).
+    StatusCommitted(bool),
+}
+
+struct Session {
+    bridge: String,
+    tx: mpsc::UnboundedSender<Vec<u8>>,
+}
+
+struct Core {
+    caps: Capabilities,
+    bridges: Bridges,
+    ofprotos: BTreeMap<String, Ofproto>,
+    sessions: HashMap<ConnId, Session>,
+    /// Running listeners/connectors by (bridge, target), with their stop switch.
+    services: HashMap<(String, String), watch::Sender<bool>>,
+    macs: DummyMacs,
+    rundir: PathBuf,
+    started: Instant,
+    exiting: bool,
+    /// The last status transaction we committed, to avoid rewriting it.
+    committed: Option<(i64, String)>,
+    txn_in_flight: bool,
+    seed: u64,
+}
+
+impl Core {
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    fn random_ea(&mut self) -> [u8; 6] {
+        // A locally administered unicast address, like eth_addr_random().
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        let b = self.seed.to_be_bytes();
+        [(b[2] & 0xfe) | 0x02, b[3], b[4], b[5], b[6], b[7]]
+    }
+
+    fn send(&self, outputs: Vec<Output>) {
+        for out in outputs {
+            match out {
+                Output::Send(conn, bytes) => {
+                    if let Some(s) = self.sessions.get(&conn) {
+                        let _ = s.tx.send(bytes);
+                    }
+                }
+                Output::Close(conn) => {
+                    // Dropping the sender ends the writer after what is queued.
+                    if let Some(s) = self.sessions.get(&conn) {
+                        let _ = s.tx.send(Vec::new());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs the daemon until `exit` or a signal.
+pub async fn serve(
+    opts: Options,
+    paths: Paths,
+    unixctl_path: PathBuf,
+    detached: Option<ovs_daemon::Detached>,
+) -> Result<()> {
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let hub = Hub::new(events_tx.clone());
+    let caps = Capabilities {
+        dummy: opts.enable_dummy,
+        system: false,
+    };
+    if opts.enable_dummy == Dummy::Off && !opts.disable_system {
+        warn!(target: LOG, "the kernel datapath is not available; bridges need datapath_type=netdev");
+    }
+
+    let version = format!("{PROGRAM} (Open vSwitch) {OVS_VERSION}");
+    let (unixctl, mut unixctl_requests) = ovs_unixctl::UnixctlServer::bind(&unixctl_path, version)
+        .with_context(|| format!("{}: could not bind unixctl socket", unixctl_path.display()))?;
+    for (name, usage, min, max) in [
+        ("exit", "[--cleanup]", 0, 1),
+        ("memory/show", "", 0, 0),
+        ("ofproto/list", "", 0, 0),
+        ("bridge/reconnect", "[bridge]", 0, 1),
+    ]
+    .into_iter()
+    .chain(ovs_vlog::UNIXCTL_COMMANDS)
+    {
+        unixctl.register(name, usage, min, max);
+    }
+    let unixctl_handle = unixctl.handle();
+    tokio::spawn(unixctl.run());
+    let unixctl_events = events_tx.clone();
+    tokio::spawn(async move {
+        while let Some(req) = unixctl_requests.recv().await {
+            if unixctl_events.send(Event::Unixctl(req)).is_err() {
+                break;
+            }
+        }
+    });
+
+    let db_target = opts.database_target(&paths.rundir);
+    let idl = ovsdb_idl::Idl::spawn(ovsdb_idl::IdlConfig::new(&db_target, "Open_vSwitch"))
+        .map_err(|e| anyhow::anyhow!("{db_target}: {e}"))?;
+    let mut replica_changes = idl.subscribe();
+
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0x9e37_79b9)
+        ^ u64::from(std::process::id());
+    let mut core = Core {
+        caps,
+        bridges: Bridges::default(),
+        ofprotos: BTreeMap::new(),
+        sessions: HashMap::new(),
+        services: HashMap::new(),
+        macs: DummyMacs::default(),
+        rundir: paths.rundir.clone(),
+        started: Instant::now(),
+        exiting: false,
+        committed: None,
+        txn_in_flight: false,
+        seed: seed | 1,
+    };
+
+    if let Some(d) = detached {
+        d.notify_ready();
+    }
+    info!(target: "ovs_vswitchd", "{PROGRAM} (ovs-rs) {} started", env!("CARGO_PKG_VERSION"));
+
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut reconfigure_needed = true;
+    loop {
+        if reconfigure_needed {
+            reconfigure_needed = false;
+            let replica = idl.snapshot();
+            if let Some(cfg) = dbconfig::read(&replica) {
+                reconfigure(&mut core, &hub, &cfg, &idl, &replica, &events_tx).await;
+            }
+        }
+        tokio::select! {
+            ev = events.recv() => {
+                let Some(ev) = ev else { break };
+                handle(&mut core, ev, &mut reconfigure_needed);
+                for _ in 0..4096 {
+                    match events.try_recv() {
+                        Ok(ev) => handle(&mut core, ev, &mut reconfigure_needed),
+                        Err(_) => break,
+                    }
+                }
+            }
+            r = replica_changes.changed() => {
+                if r.is_err() { break; }
+                reconfigure_needed = true;
+            }
+            _ = tick.tick() => {
+                let now = core.now_ms();
+                let mut outputs = Vec::new();
+                for ofproto in core.ofprotos.values_mut() {
+                    outputs.extend(ofproto.run(now));
+                }
+                core.send(outputs);
+            }
+            _ = terminate.recv() => core.exiting = true,
+            _ = interrupt.recv() => core.exiting = true,
+            _ = hangup.recv() => core.exiting = true,
+        }
+        if core.exiting {
+            break;
+        }
+    }
+    for (_, stop) in core.services.drain() {
+        let _ = stop.send(true);
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), unixctl_handle.flush()).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let _ = std::fs::remove_file(&unixctl_path);
+    info!(target: "ovs_vswitchd", "exiting");
+    Ok(())
+}
+
+fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
+    let now = core.now_ms();
+    match ev {
+        Event::Connected {
+            conn,
+            origin,
+            peer,
+            tx,
+        } => {
+            let Some(ofproto) = core.ofprotos.get_mut(&origin.bridge) else {
+                return;
+            };
+            info!(target: "connmgr", "{}<->{}: connected ({peer})", origin.bridge, origin.target);
+            core.sessions.insert(
+                conn,
+                Session {
+                    bridge: origin.bridge.clone(),
+                    tx,
+                },
+            );
+            let out = ofproto.connect(conn, origin.service, now);
+            core.send(out);
+        }
+        Event::Disconnected { conn } => {
+            if let Some(s) = core.sessions.remove(&conn)
+                && let Some(ofproto) = core.ofprotos.get_mut(&s.bridge)
+            {
+                ofproto.disconnect(conn);
+            }
+        }
+        Event::OpenFlow { conn, msgs } => {
+            let Some(s) = core.sessions.get(&conn) else {
+                return;
+            };
+            let Some(ofproto) = core.ofprotos.get_mut(&s.bridge) else {
+                return;
+            };
+            let mut outputs = Vec::new();
+            for m in &msgs {
+                outputs.extend(ofproto.handle(conn, m, now));
+            }
+            if std::mem::take(&mut ofproto.ports_changed) {
+                *reconfigure_needed = true;
+            }
+            core.send(outputs);
+        }
+        Event::Unixctl(req) => {
+            let result = match req.command.as_str() {
+                "exit" => {
+                    core.exiting = true;
+                    Ok(String::new())
+                }
+                "memory/show" => {
+                    let flows: usize = core.ofprotos.values().map(|o| o.n_flows()).sum();
+                    let ports: usize = core.bridges.bridges.values().map(|b| b.ifaces.len()).sum();
+                    Ok(format!(
+                        "handlers:1 idl-cells:0 ports:{ports} revalidators:1 rules:{flows} udpif keys:0"
+                    ))
+                }
+                "ofproto/list" => Ok(core.ofprotos.keys().map(|n| format!("{n}\n")).collect()),
+                "bridge/reconnect" => Ok(String::new()),
+                other => ovs_vlog::unixctl(other, &req.args)
+                    .unwrap_or_else(|| Err(format!("\"{other}\" is not a valid command"))),
+            };
+            let _ = req.reply.send(result);
+        }
+        Event::StatusCommitted(ok) => {
+            core.txn_in_flight = false;
+            if !ok {
+                core.committed = None;
+            }
+            // Whatever changed while the transaction was out gets written now.
+            *reconfigure_needed = true;
+        }
+    }
+}
+
+async fn reconfigure(
+    core: &mut Core,
+    hub: &Hub,
+    cfg: &bridge::Config,
+    idl: &ovsdb_idl::Idl,
+    replica: &Arc<ovsdb_idl::Replica>,
+    events: &mpsc::UnboundedSender<Event>,
+) {
+    let now = core.now_ms();
+    let caps = core.caps;
+    let mut macs = std::mem::take(&mut core.macs);
+    let mut eas: Vec<[u8; 6]> = (0..cfg.bridges.len()).map(|_| core.random_ea()).collect();
+    let ofprotos = &core.ofprotos;
+    let admin_down = |bridge: &str, ofport: u16| {
+        ofprotos
+            .get(bridge)
+            .and_then(|o| o.ports.get(&ovs_ofp_core::OfpPort(ofport)))
+            .is_some_and(|p| p.config & 1 != 0)
+    };
+    let status = core.bridges.reconfigure(
+        cfg,
+        caps,
+        &mut macs,
+        now,
+        || eas.pop().unwrap_or([2, 0, 0, 0, 0, 1]),
+        admin_down,
+    );
+    core.macs = macs;
+
+    // Ofprotos follow the bridges.
+    core.ofprotos
+        .retain(|name, _| core.bridges.bridges.contains_key(name));
+    let mut outputs = Vec::new();
+    for (name, br) in &core.bridges.bridges {
+        let ofproto = core
+            .ofprotos
+            .entry(name.clone())
+            .or_insert_with(|| Ofproto::new(name));
+        ofproto.set_datapath_id(br.dpid);
+        ofproto.set_allowed_versions(&br.protocols);
+        ofproto.configure(
+            !br.controllers.is_empty(),
+            br.fail_mode.as_deref() == Some("secure"),
+            now,
+        );
+        let ports: Vec<PortInfo> = br
+            .ifaces
+            .values()
+            .map(|i| PortInfo {
+                port_no: ovs_ofp_core::OfpPort(i.ofport),
+                name: i.name.clone(),
+                hw_addr: i.netdev.mac,
+                config: 0,
+            })
+            .collect();
+        outputs.extend(ofproto.set_ports(ports, now));
+    }
+    core.send(outputs);
+
+    // Services: the management and snoop sockets, and controllers.
+    let mut wanted: Vec<(String, String, bool)> = Vec::new();
+    for (name, br) in &core.bridges.bridges {
+        wanted.push((
+            name.clone(),
+            format!("punix:{}/{name}.mgmt", core.rundir.display()),
+            true,
+        ));
+        for c in &br.controllers {
+            wanted.push((
+                name.clone(),
+                c.clone(),
+                Target::parse(c, ovs_stream::OPENFLOW_PORT).is_ok_and(|t| t.is_passive()),
+            ));
+        }
+    }
+    core.services.retain(|key, stop| {
+        let keep = wanted.iter().any(|(b, t, _)| (b, t) == (&key.0, &key.1));
+        if !keep {
+            let _ = stop.send(true);
+        }
+        keep
+    });
+    for (bridge, target, service) in wanted {
+        let key = (bridge.clone(), target.clone());
+        if core.services.contains_key(&key) {
+            continue;
+        }
+        match Target::parse(&target, ovs_stream::OPENFLOW_PORT) {
+            Ok(t) => {
+                let (stop_tx, stop_rx) = watch::channel(false);
+                let origin = Origin {
+                    bridge: bridge.clone(),
+                    target: target.clone(),
+                    service,
+                };
+                match ofconn::start(hub.clone(), origin, t, stop_rx).await {
+                    Ok(()) => {
+                        core.services.insert(key, stop_tx);
+                    }
+                    Err(e) => warn!(target: "connmgr", "{bridge}: {target}: listen failed: {e}"),
+                }
+            }
+            Err(e) => warn!(target: "connmgr", "{bridge}: {e}"),
+        }
+    }
+
+    // Status back to the database, once per distinct content.
+    let txn = dbconfig::status_txn(cfg, &status, caps, replica);
+    let fingerprint = (cfg.next_cfg, format!("{status:?}"));
+    if core.committed.as_ref() != Some(&fingerprint) && !core.txn_in_flight {
+        core.committed = Some(fingerprint);
+        core.txn_in_flight = true;
+        let handle = idl.handle();
+        let events = events.clone();
+        tokio::spawn(async move {
+            let ok = handle.commit(txn).await.is_ok();
+            let _ = events.send(Event::StatusCommitted(ok));
+        });
+    }
+}

@@ -1,0 +1,229 @@
+//! OpenFlow connections: the listeners (`punix:<rundir>/<bridge>.mgmt`,
+//! passive `Controller` targets), the connectors (active `Controller`
+//! targets, with OVS's backoff), and per connection a reader that frames
+//! messages and a writer that sends what the core queues.
+//!
+//! ```text
+//!  listener / connector task
+//!        │ accept / connect
+//!        v
+//!   reader task ──Event::OpenFlow(conn, bytes)──> core task (all state)
+//!   writer task <──mpsc<Vec<u8>>──────────────── core task
+//! ```
+//!
+//! Framing is OpenFlow's: an 8-byte header whose length field covers the
+//! whole message. A length below 8 cannot be framed; OVS drops the
+//! connection then, and so do we.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use ovs_stream::{Listener, Stream, Target};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{mpsc, watch};
+use tracing::{info, warn};
+
+use crate::core::Event;
+
+const LOG: &str = "rconn";
+
+/// Identifies one OpenFlow connection for the life of the process.
+pub type ConnId = u64;
+
+/// Where a connection came from: the bridge and the target it serves.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub bridge: String,
+    pub target: String,
+    /// The management socket and other service (passive) connections are
+    /// not "controllers" for fail-mode and role purposes.
+    pub service: bool,
+}
+
+/// What the tasks share: where events go and how ids are made.
+#[derive(Clone)]
+pub struct Hub {
+    pub events: mpsc::UnboundedSender<Event>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Hub {
+    pub fn new(events: mpsc::UnboundedSender<Event>) -> Hub {
+        Hub {
+            events,
+            next_id: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    fn next_id(&self) -> ConnId {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Serves `target` for `origin` until `stop` turns true. Passive targets
+/// are bound before this returns so that bind errors can be reported.
+pub async fn start(
+    hub: Hub,
+    origin: Origin,
+    target: Target,
+    stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    if !target.is_passive() {
+        tokio::spawn(connect_loop(hub, origin, target, stop));
+        return Ok(());
+    }
+    let listener = Listener::bind(&target).await?;
+    tokio::spawn(async move {
+        let mut stop = stop;
+        loop {
+            tokio::select! {
+                r = listener.accept() => match r {
+                    Ok(stream) => spawn_connection(&hub, stream, origin.clone(), stop.clone()),
+                    Err(e) => warn!(target: LOG, "{}: accept failed: {e}", origin.target),
+                },
+                _ = stop.changed() => return,
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Active targets reconnect with OVS's rconn backoff: 1 s doubling to 8 s.
+async fn connect_loop(hub: Hub, origin: Origin, target: Target, mut stop: watch::Receiver<bool>) {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        info!(target: LOG, "{}<->{}: connecting...", origin.bridge, origin.target);
+        match ovs_stream::connect(&target).await {
+            Ok(stream) => {
+                info!(target: LOG, "{}<->{}: connected", origin.bridge, origin.target);
+                backoff = Duration::from_secs(1);
+                let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+                spawn_connection_with_done(
+                    &hub,
+                    stream,
+                    origin.clone(),
+                    stop.clone(),
+                    Some(done_tx),
+                );
+                tokio::select! {
+                    _ = done_rx => {}
+                    _ = stop.changed() => return,
+                }
+                info!(target: LOG, "{}<->{}: connection closed", origin.bridge, origin.target);
+            }
+            Err(e) => {
+                warn!(target: LOG, "{}<->{}: connection failed ({e})", origin.bridge, origin.target);
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = stop.changed() => return,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(8));
+    }
+}
+
+fn spawn_connection(hub: &Hub, stream: Stream, origin: Origin, stop: watch::Receiver<bool>) {
+    spawn_connection_with_done(hub, stream, origin, stop, None);
+}
+
+fn spawn_connection_with_done(
+    hub: &Hub,
+    stream: Stream,
+    origin: Origin,
+    mut stop: watch::Receiver<bool>,
+    done: Option<tokio::sync::oneshot::Sender<()>>,
+) {
+    let id = hub.next_id();
+    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let Stream {
+        mut rd,
+        mut wr,
+        name,
+    } = stream;
+    if hub
+        .events
+        .send(Event::Connected {
+            conn: id,
+            origin,
+            peer: name,
+            tx: out_tx,
+        })
+        .is_err()
+    {
+        return;
+    }
+    tokio::spawn(async move {
+        // Gather what is queued into one write: a dump reply is thousands of
+        // messages.
+        let mut buf = Vec::new();
+        // An empty message asks to close once what precedes it is out.
+        let mut closing;
+        while let Some(msg) = out_rx.recv().await {
+            buf.clear();
+            closing = msg.is_empty();
+            buf.extend_from_slice(&msg);
+            while !closing && buf.len() < 1 << 20 {
+                match out_rx.try_recv() {
+                    Ok(m) if m.is_empty() => closing = true,
+                    Ok(m) => buf.extend_from_slice(&m),
+                    Err(_) => break,
+                }
+            }
+            if wr.write_all(&buf).await.is_err() || closing {
+                break;
+            }
+        }
+        let _ = wr.shutdown().await;
+    });
+    let events = hub.events.clone();
+    tokio::spawn(async move {
+        let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+        let mut chunk = vec![0u8; 64 * 1024];
+        let reason = 'read: loop {
+            let n = tokio::select! {
+                r = rd.read(&mut chunk) => match r {
+                    Ok(0) => break 'read None,
+                    Ok(n) => n,
+                    Err(e) => break 'read Some(e.to_string()),
+                },
+                _ = stop.changed() => break 'read None,
+            };
+            buf.extend_from_slice(&chunk[..n]);
+            let mut start = 0;
+            let mut batch = Vec::new();
+            while buf.len() - start >= 8 {
+                let len = usize::from(u16::from_be_bytes([buf[start + 2], buf[start + 3]]));
+                if len < 8 {
+                    break 'read Some(format!(
+                        "received too-short OpenFlow message (length {len})"
+                    ));
+                }
+                if buf.len() - start < len {
+                    break;
+                }
+                batch.push(buf[start..start + len].to_vec());
+                start += len;
+            }
+            buf.drain(..start);
+            if !batch.is_empty()
+                && events
+                    .send(Event::OpenFlow {
+                        conn: id,
+                        msgs: batch,
+                    })
+                    .is_err()
+            {
+                break 'read None;
+            }
+        };
+        if let Some(r) = reason {
+            warn!(target: LOG, "connection {id}: {r}");
+        }
+        let _ = events.send(Event::Disconnected { conn: id });
+        if let Some(done) = done {
+            let _ = done.send(());
+        }
+    });
+}
