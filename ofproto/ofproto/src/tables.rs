@@ -338,10 +338,14 @@ impl Tables {
             idle_timeout: f.idle_timeout,
             hard_timeout: f.hard_timeout,
             importance: f.importance,
-            // Only the flags that describe the flow stay with it (OVS's
-            // OFPUTIL_FF_STATE); check_overlap and reset_counts are about
-            // the request.
-            flags: f.flags & (flags::SEND_FLOW_REM | flags::NO_PKT_COUNTS | flags::NO_BYT_COUNTS),
+            // The flags OVS keeps with a flow (OFPUTIL_FF_STATE: all but
+            // the emergency and internal ones).
+            flags: f.flags
+                & (flags::SEND_FLOW_REM
+                    | flags::NO_PKT_COUNTS
+                    | flags::NO_BYT_COUNTS
+                    | flags::CHECK_OVERLAP
+                    | flags::RESET_COUNTS),
             created: now,
             modified: now,
             used: now,
