@@ -403,7 +403,8 @@ impl FlowMod {
                 };
             }
             fm.modify_cookie = fm.new_cookie != u64::MAX;
-            let command = if table_id_ext {
+            // Only OpenFlow 1.0 connections have the table-id extension.
+            let command = if table_id_ext && version == Version::Of10 {
                 fm.table_id = (command_raw >> 8) as u8;
                 command_raw & 0xff
             } else {
@@ -438,7 +439,7 @@ impl FlowMod {
     ) -> Result<(), EncodeError> {
         let raw_flags = encode_flags(self.flags, version);
         let tid_command = || {
-            if table_id_ext {
+            if table_id_ext && version == Version::Of10 {
                 (self.command as u16) | (u16::from(self.table_id) << 8)
             } else {
                 self.command as u16

@@ -6,22 +6,26 @@
 //!
 //! It promises: [`decode`] never panics on any input and, for a message OVS
 //! would reject, returns the OpenFlow error OVS answers with
-//! ([`DecodeError`], and [`DecodeError::reply`] / [`encode_error`] build the
-//! `OFPT_ERROR`); for a message OVS accepts it yields the same meaning OVS's
-//! decoders do (OVS's version-independent numbering of flags, ports,
-//! reasons). [`encode`] writes the bytes OVS writes for the same value and
-//! version. Where one version has several wire forms (OpenFlow 1.0's
-//! `OFPST_FLOW` vs `NXST_FLOW`, `OFPT_PACKET_IN` vs `NXT_PACKET_IN2`, ...)
-//! the value records which one, so a reply goes back in the form of the
-//! request.
+//! ([`DecodeError`]; [`DecodeError::reply`] and [`encode_error`] build the
+//! `OFPT_ERROR` byte for byte as OVS does, checked against real
+//! `ovs-vswitchd` replies); for a message OVS accepts it yields the meaning
+//! OVS's decoders give it (OVS's version-independent numbering of flags,
+//! ports, reasons). [`encode`] writes the bytes OVS writes for the same value
+//! and version (checked against captured traffic), and refuses what a
+//! version cannot carry. Where one version has several wire forms (OpenFlow
+//! 1.0's `OFPST_FLOW` vs `NXST_FLOW`, `OFPT_PACKET_IN` vs
+//! `NXT_PACKET_IN2`, ...) the value records which one, so a reply goes back
+//! in the form of its request. Multipart replies too long for one message
+//! are split by [`encode_all`]; multipart requests that span several
+//! messages are put back together by [`MultipartAssembler`].
 //!
 //! It depends only on the flow layout, the OpenFlow foundations, and the
-//! match and action codecs; it does no I/O and keeps no connection state:
-//! state that changes decoding (the `NXT_FLOW_MOD_TABLE_ID` switch) comes in
-//! through [`DecodeOptions`]/[`EncodeOptions`], and the caller checks that
-//! a message's version is the one negotiated (OVS answers
-//! `OFPBRC_BAD_VERSION` otherwise) and reassembles OpenFlow 1.3+ multipart
-//! requests that span several messages.
+//! match and action codecs; it does no I/O, reads no clock, and keeps no
+//! connection state: what changes decoding (the `NXT_FLOW_MOD_TABLE_ID`
+//! switch) comes in through [`DecodeOptions`]/[`EncodeOptions`], and the
+//! caller checks a message against the negotiated version with
+//! [`check_version`]. Checks that need the switch's state (ports, tables,
+//! groups, action consistency) belong to ofproto.
 #![forbid(unsafe_code)]
 
 pub mod assembler;
@@ -183,7 +187,8 @@ pub enum Message {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DecodeOptions {
     /// `NXT_FLOW_MOD_TABLE_ID` is on: OpenFlow 1.0 and NXM flow mods carry
-    /// a table ID in the command's high byte.
+    /// a table ID in the command's high byte. Like OVS, this applies to
+    /// OpenFlow 1.0 connections only.
     pub flow_mod_table_id: bool,
 }
 
@@ -752,7 +757,13 @@ pub fn encode_all(
         cur.bytes(&e);
     }
     parts.push(cur);
-    parts.into_iter().map(finish).collect()
+    let parts: Vec<Vec<u8>> = parts.into_iter().map(finish).collect::<Result<_, _>>()?;
+    if parts.iter().any(|p| !raw::check_encoded(raw, p)) {
+        return Err(EncodeError::Invalid(
+            "body length not valid for its message",
+        ));
+    }
+    Ok(parts)
 }
 
 fn encode_body(

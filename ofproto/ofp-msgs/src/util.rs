@@ -60,7 +60,8 @@ pub(crate) fn truncated_len(s: &str, max: usize) -> usize {
     n
 }
 
-/// A name as it survives [`put_name`] then [`get_name`].
+/// A name as it survives being written into a fixed field of `len` bytes
+/// and read back.
 pub fn normalize_name(name: &str, len: usize) -> String {
     let mut w = Writer::new();
     put_name(&mut w, name, len);
