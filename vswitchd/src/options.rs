@@ -36,52 +36,29 @@ pub struct Options {
     pub version: bool,
 }
 
+/// This program's own long options (the daemon ones come from
+/// [`getopt::DAEMON_OPTIONS`]).
 const LONG_OPTIONS: &[(&str, Arg)] = &[
-    ("help", Arg::None),
-    ("version", Arg::None),
     ("mlockall", Arg::None),
-    ("unixctl", Arg::Required),
     ("enable-dummy", Arg::Optional),
     ("disable-system", Arg::None),
     ("disable-system-route", Arg::None),
     ("dpdk", Arg::Optional),
     ("dummy-numa", Arg::Required),
-    ("detach", Arg::None),
-    ("no-chdir", Arg::None),
-    ("monitor", Arg::None),
-    ("pidfile", Arg::Optional),
-    ("overwrite-pidfile", Arg::None),
-    ("user", Arg::Required),
     ("no-self-confinement", Arg::None),
-    ("verbose", Arg::Optional),
-    ("log-file", Arg::Optional),
-    ("syslog-method", Arg::Required),
-    ("syslog-target", Arg::Required),
-    ("private-key", Arg::Required),
-    ("certificate", Arg::Required),
-    ("ca-cert", Arg::Required),
-    ("bootstrap-ca-cert", Arg::Required),
-    ("peer-ca-cert", Arg::Required),
-    ("ssl-protocols", Arg::Required),
-    ("ssl-ciphers", Arg::Required),
     ("n-handler-threads", Arg::Required),
     ("n-revalidator-threads", Arg::Required),
-];
-
-const SHORT_OPTIONS: &[(char, &str)] = &[
-    ('h', "help"),
-    ('V', "version"),
-    ('v', "verbose"),
-    ('p', "private-key"),
-    ('c', "certificate"),
-    ('C', "ca-cert"),
 ];
 
 impl Options {
     /// Parses the arguments after the program name.
     pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, String> {
         let mut opts = Options::default();
-        for item in getopt::parse(args, LONG_OPTIONS, SHORT_OPTIONS)? {
+        for item in getopt::parse(
+            args,
+            &[getopt::DAEMON_OPTIONS, LONG_OPTIONS],
+            getopt::DAEMON_SHORT_OPTIONS,
+        )? {
             match item {
                 Item::Positional(db) => {
                     if opts.database.is_some() {

@@ -22,13 +22,49 @@ pub enum Item {
     Positional(String),
 }
 
+/// The options every OVS daemon takes (daemon, logging, SSL, unixctl):
+/// a program lists these plus its own.
+pub const DAEMON_OPTIONS: &[(&str, Arg)] = &[
+    ("help", Arg::None),
+    ("version", Arg::None),
+    ("unixctl", Arg::Required),
+    ("detach", Arg::None),
+    ("no-chdir", Arg::None),
+    ("monitor", Arg::None),
+    ("pidfile", Arg::Optional),
+    ("overwrite-pidfile", Arg::None),
+    ("user", Arg::Required),
+    ("verbose", Arg::Optional),
+    ("log-file", Arg::Optional),
+    ("syslog-method", Arg::Required),
+    ("syslog-target", Arg::Required),
+    ("private-key", Arg::Required),
+    ("certificate", Arg::Required),
+    ("ca-cert", Arg::Required),
+    ("bootstrap-ca-cert", Arg::Required),
+    ("peer-ca-cert", Arg::Required),
+    ("ssl-protocols", Arg::Required),
+    ("ssl-ciphers", Arg::Required),
+];
+
+/// The short options every OVS daemon takes.
+pub const DAEMON_SHORT_OPTIONS: &[(char, &str)] = &[
+    ('h', "help"),
+    ('V', "version"),
+    ('v', "verbose"),
+    ('p', "private-key"),
+    ('c', "certificate"),
+    ('C', "ca-cert"),
+];
+
 /// Splits `args` (without the program name) into options and positional
-/// arguments. `long` lists every long option; `short` maps short letters to
-/// long names (the argument kind comes from `long`). Errors are getopt's
-/// messages, ready to print after the program name.
+/// arguments. `long` lists every long option (in one or more tables);
+/// `short` maps short letters to long names (the argument kind comes from
+/// `long`). Errors are getopt's messages, ready to print after the program
+/// name.
 pub fn parse<I: IntoIterator<Item = String>>(
     args: I,
-    long: &'static [(&'static str, Arg)],
+    long: &[&'static [(&'static str, Arg)]],
     short: &[(char, &'static str)],
 ) -> Result<Vec<Item>, String> {
     let mut out = Vec::new();
@@ -97,13 +133,14 @@ pub fn parse<I: IntoIterator<Item = String>>(
 
 /// getopt_long accepts any unambiguous prefix of a long option.
 fn resolve_long(
-    long: &'static [(&'static str, Arg)],
+    long: &[&'static [(&'static str, Arg)]],
     name: &str,
 ) -> Result<(&'static str, Arg), String> {
-    if let Some(&(full, kind)) = long.iter().find(|(n, _)| *n == name) {
+    let all = || long.iter().flat_map(|t| t.iter());
+    if let Some(&(full, kind)) = all().find(|(n, _)| *n == name) {
         return Ok((full, kind));
     }
-    let mut matches = long.iter().filter(|(n, _)| n.starts_with(name));
+    let mut matches = all().filter(|(n, _)| n.starts_with(name));
     match (matches.next(), matches.next()) {
         (Some(&(full, kind)), None) if !name.is_empty() => Ok((full, kind)),
         (Some(_), Some(_)) => Err(format!("option '--{name}' is ambiguous")),
@@ -126,7 +163,7 @@ mod tests {
     const SHORT: &[(char, &str)] = &[('v', "verbose"), ('r', "remote")];
 
     fn p(args: &[&str]) -> Result<Vec<Item>, String> {
-        parse(args.iter().map(|s| s.to_string()), LONG, SHORT)
+        parse(args.iter().map(|s| s.to_string()), &[LONG], SHORT)
     }
 
     #[test]

@@ -40,29 +40,11 @@ pub struct Options {
 
 use ovs_daemon::getopt::{self, Arg, Item};
 
+/// This program's own long options (the daemon ones come from
+/// [`getopt::DAEMON_OPTIONS`]).
 const LONG_OPTIONS: &[(&str, Arg)] = &[
     ("remote", Arg::Required),
-    ("unixctl", Arg::Required),
     ("run", Arg::Required),
-    ("help", Arg::None),
-    ("version", Arg::None),
-    ("detach", Arg::None),
-    ("no-chdir", Arg::None),
-    ("monitor", Arg::None),
-    ("pidfile", Arg::Optional),
-    ("overwrite-pidfile", Arg::None),
-    ("user", Arg::Required),
-    ("verbose", Arg::Optional),
-    ("log-file", Arg::Optional),
-    ("syslog-method", Arg::Required),
-    ("syslog-target", Arg::Required),
-    ("private-key", Arg::Required),
-    ("certificate", Arg::Required),
-    ("ca-cert", Arg::Required),
-    ("bootstrap-ca-cert", Arg::Required),
-    ("peer-ca-cert", Arg::Required),
-    ("ssl-protocols", Arg::Required),
-    ("ssl-ciphers", Arg::Required),
     ("sync-from", Arg::Required),
     ("sync-exclude-tables", Arg::Required),
     ("active", Arg::None),
@@ -72,20 +54,15 @@ const LONG_OPTIONS: &[(&str, Arg)] = &[
     ("replay", Arg::Optional),
 ];
 
-const SHORT_OPTIONS: &[(char, &str)] = &[
-    ('v', "verbose"),
-    ('h', "help"),
-    ('V', "version"),
-    ('p', "private-key"),
-    ('c', "certificate"),
-    ('C', "ca-cert"),
-];
-
 impl Options {
     /// Parses the arguments after the program name.
     pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, String> {
         let mut opts = Options::default();
-        for item in getopt::parse(args, LONG_OPTIONS, SHORT_OPTIONS)? {
+        for item in getopt::parse(
+            args,
+            &[getopt::DAEMON_OPTIONS, LONG_OPTIONS],
+            getopt::DAEMON_SHORT_OPTIONS,
+        )? {
             match item {
                 Item::Positional(db) => opts.databases.push(PathBuf::from(db)),
                 Item::Option(name, value) => opts.apply(name, value)?,
