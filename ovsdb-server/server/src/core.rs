@@ -391,22 +391,25 @@ impl Core {
             }
             _ => Vec::new(),
         };
+        // One clock reading for creation and first try: like OVS's cached
+        // poll-loop time, a transaction's first execution sees 0 ms elapsed
+        // (a "wait" with timeout 0 then fails with the where-clause error).
+        let now = self.now_ms();
         let trigger = Trigger {
             session,
             id,
             db,
             ops,
-            created_ms: self.now_ms(),
+            created_ms: now,
             until_ms: None,
         };
-        if let Some(pending) = self.try_trigger(trigger) {
+        if let Some(pending) = self.try_trigger(trigger, now) {
             self.triggers.push(pending);
         }
     }
 
     /// Runs a transaction; gives it back if it must keep waiting.
-    fn try_trigger(&mut self, mut t: Trigger) -> Option<Trigger> {
-        let now = self.now_ms();
+    fn try_trigger(&mut self, mut t: Trigger, now: u64) -> Option<Trigger> {
         let Some(db) = self.dbs.get_mut(&t.db) else {
             self.error(t.session, t.id, Value::String("canceled".into()));
             return None;
@@ -693,7 +696,7 @@ impl Core {
                 break;
             }
             for t in retry {
-                if let Some(t) = self.try_trigger(t) {
+                if let Some(t) = self.try_trigger(t, now) {
                     self.triggers.push(t);
                 }
             }
