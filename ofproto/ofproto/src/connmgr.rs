@@ -222,16 +222,25 @@ impl Ofproto {
                 self.send(conn, version, xid, &Message::FeaturesReply(features), out);
             }
             Message::GetConfigRequest => {
-                let c = self.conns.get(&conn).map_or(
-                    SwitchConfig {
-                        flags: 0,
-                        miss_send_len: 0,
-                    },
-                    |c| c.config,
-                );
+                // Fragment handling belongs to the switch; miss_send_len to
+                // the connection (as in OVS).
+                let miss_send_len = self.conns.get(&conn).map_or(0, |c| c.config.miss_send_len);
+                let c = SwitchConfig {
+                    flags: self.frag_flags,
+                    miss_send_len,
+                };
                 self.send(conn, version, xid, &Message::GetConfigReply(c), out);
             }
             Message::SetConfig(cfg) => {
+                // ofproto-dpif cannot reassemble fragments (OFPC_FRAG_REASM):
+                // that mode is refused with only a log line, as in OVS.
+                const FRAG_MASK: u16 = 3;
+                const FRAG_REASM: u16 = 2;
+                if cfg.flags & FRAG_MASK != FRAG_REASM {
+                    self.frag_flags = (self.frag_flags & !FRAG_MASK) | (cfg.flags & FRAG_MASK);
+                } else {
+                    tracing::warn!(target: "ofproto", "{}: unsupported fragment handling mode reassemble", self.name);
+                }
                 if let Some(c) = self.conns.get_mut(&conn) {
                     c.config = SwitchConfig {
                         flags: cfg.flags,
@@ -785,7 +794,14 @@ impl Ofproto {
                 nx: r.nx,
                 stats: self.aggregate_stats(&r)?,
             },
-            MpRequest::Table => MpReply::Table(self.table_stats()),
+            MpRequest::Table => MpReply::Table(self.table_stats(version)),
+            MpRequest::TableFeatures(set) if set.is_empty() => {
+                MpReply::TableFeatures(crate::features::table_features(version, N_VISIBLE_TABLES))
+            }
+            MpRequest::GroupFeatures => {
+                MpReply::GroupFeatures(crate::features::group_features(version))
+            }
+            MpRequest::MeterFeatures => MpReply::MeterFeatures(crate::features::meter_features()),
             MpRequest::PortDesc { port } => MpReply::PortDesc(
                 self.phy_ports()
                     .into_iter()
@@ -855,19 +871,26 @@ impl Ofproto {
         Ok(())
     }
 
-    fn table_stats(&self) -> Vec<TableStats> {
+    fn table_stats(&self, version: Version) -> Vec<TableStats> {
         self.tables
             .tables
             .iter()
             .enumerate()
             .filter(|(_, t)| !t.hidden)
-            .map(|(i, t)| TableStats {
-                table_id: i as u8,
-                active_count: t.cls.len() as u32,
-                lookup_count: t.lookup_count,
-                matched_count: t.matched_count,
-                max_entries: t.max_flows,
-                ..TableStats::default()
+            .map(|(i, t)| {
+                let info = crate::features::TableInfo {
+                    name: t.name.as_deref(),
+                    ..Default::default()
+                };
+                crate::features::table_stats_for(
+                    version,
+                    i as u8,
+                    N_VISIBLE_TABLES,
+                    &info,
+                    t.cls.len() as u32,
+                    t.lookup_count,
+                    t.matched_count,
+                )
             })
             .collect()
     }

@@ -73,6 +73,23 @@ impl Ofproto {
                 tlv: None,
             },
         )?;
+        // Only OVS's own flows may match non-default values of the hidden
+        // fields (add_flow_init's minimatch_has_default_hidden_fields).
+        let adds = !matches!(
+            fm.command,
+            FlowModCommand::Delete | FlowModCommand::DeleteStrict
+        );
+        if adds
+            && [ovs_flow::FieldId::RecircId, ovs_flow::FieldId::DpHash]
+                .iter()
+                .any(|f| {
+                    fm.match_
+                        .get(*f)
+                        .is_some_and(|(v, _)| v.iter().any(|b| *b != 0))
+                })
+        {
+            return Err(OfpErr::OfpbrcEperm);
+        }
         let actions: Arc<[Action]> = actions.into();
         let template = NewFlow {
             // ofproto-dpif has no table chooser: "any table" adds go to 0.

@@ -84,7 +84,6 @@ impl Ofproto {
                 if exists {
                     return Err(OfpErr::OfpgmfcGroupExists);
                 }
-                self.check_buckets(&gm.buckets)?;
                 let desc = GroupDesc {
                     group_type: gm.group_type,
                     group_id: gm.group_id,
@@ -98,7 +97,6 @@ impl Ofproto {
                 if !exists {
                     return Err(OfpErr::OfpgmfcUnknownGroup);
                 }
-                self.check_buckets(&gm.buckets)?;
                 if let Some(g) = self.groups.get_mut(&gm.group_id) {
                     g.desc.group_type = gm.group_type;
                     g.desc.buckets = gm.buckets.clone();
@@ -110,7 +108,6 @@ impl Ofproto {
                     return Err(OfpErr::OfpgmfcUnknownGroup);
                 };
                 let buckets = insert_buckets(&g.desc.buckets, &gm.buckets, gm.command_bucket_id)?;
-                self.check_buckets(&buckets)?;
                 if let Some(g) = self.groups.get_mut(&gm.group_id) {
                     g.desc.buckets = buckets;
                 }
@@ -135,18 +132,6 @@ impl Ofproto {
             _ => return Err(OfpErr::OfpgmfcBadCommand),
         }
         Ok(fx)
-    }
-
-    /// Buckets may only use groups and meters that exist.
-    fn check_buckets(&self, buckets: &[Bucket]) -> Result<(), OfpErr> {
-        for b in buckets {
-            for g in crate::actions::groups(&b.actions) {
-                if !self.groups.contains_key(&g) {
-                    return Err(OfpErr::OfpbacBadOutGroup);
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Deletes every flow that outputs to `group` or uses `meter`.
@@ -223,6 +208,27 @@ impl Ofproto {
             .collect()
     }
 
+    /// Flows whose actions use meter `meter_id`.
+    fn meter_flow_count(&self, meter_id: u32) -> u32 {
+        let target = ovs_flow::Match::catchall();
+        let c = Criteria {
+            table_id: TABLE_ALL,
+            target: &target,
+            strict_priority: None,
+            cookie: 0,
+            cookie_mask: 0,
+            out_port: OfpPort::NONE,
+            out_group: GROUP_ANY,
+        };
+        let mut n = 0;
+        let _ = self.tables.visit(&c, |_, _, _, rule| {
+            if crate::actions::meters(&rule.actions).contains(&meter_id) {
+                n += 1;
+            }
+        });
+        n
+    }
+
     fn group_ref_count(&self, group_id: u32) -> u32 {
         let target = ovs_flow::Match::catchall();
         let c = Criteria {
@@ -256,6 +262,14 @@ impl Ofproto {
             }
             if mm.bands.len() > MAX_BANDS {
                 return Err(OfpErr::OfpmmfcOutOfBands);
+            }
+            // The userspace datapath implements drop bands only.
+            if mm
+                .bands
+                .iter()
+                .any(|b| b.band_type != ovs_ofp_msgs::meter::band_type::DROP)
+            {
+                return Err(OfpErr::OfpmmfcBadBand);
             }
         }
         let config = MeterConfig {
@@ -326,7 +340,7 @@ impl Ofproto {
                 let (duration_sec, duration_nsec) = duration(m.created, now);
                 MeterStats {
                     meter_id: m.config.meter_id,
-                    flow_count: 0,
+                    flow_count: self.meter_flow_count(m.config.meter_id),
                     packet_in_count: 0,
                     byte_in_count: 0,
                     duration_sec,

@@ -11,6 +11,7 @@
 
 pub mod actions;
 mod connmgr;
+pub mod features;
 mod flows;
 pub mod groups;
 mod ofproto;

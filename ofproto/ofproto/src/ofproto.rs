@@ -108,6 +108,8 @@ pub struct Ofproto {
     fail_secure: bool,
     /// A port mod changed a port; the daemon should refresh port status.
     pub ports_changed: bool,
+    /// `OFPC_FRAG_*` handling set by the last set_config.
+    pub frag_flags: u16,
     configured: bool,
 }
 
@@ -138,6 +140,7 @@ impl Ofproto {
             meter_order: ovs_shash::HashOrder::new(),
             has_controllers: false,
             ports_changed: false,
+            frag_flags: 0,
             fail_secure: false,
             configured: false,
         }

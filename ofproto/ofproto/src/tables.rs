@@ -25,8 +25,9 @@ pub const TABLE_INTERNAL: u8 = 254;
 pub const TABLE_ALL: u8 = 0xff;
 /// "Any group" for out_group filters.
 pub const GROUP_ANY: u32 = 0xffff_ffff;
-/// OVS's default `max_entries` per table.
-pub const DEFAULT_MAX_FLOWS: u32 = 1_000_000;
+/// OVS's default flow limit per table: none (what it advertises as
+/// `max_entries` is capped separately, see `features`).
+pub const DEFAULT_MAX_FLOWS: u32 = u32::MAX;
 
 /// Why a flow left its table (`OFPRR_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
