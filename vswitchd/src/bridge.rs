@@ -92,6 +92,8 @@ pub struct Bridge {
     pub fail_mode: Option<String>,
     pub protocols: Vec<String>,
     pub controllers: Vec<String>,
+    /// `other_config:dp-desc`, the OpenFlow description of the datapath.
+    pub dp_desc: Option<String>,
     /// By interface name.
     pub ifaces: BTreeMap<String, Iface>,
     /// OVS's `alloc_port_no`: where the allocator resumes.
@@ -228,6 +230,7 @@ impl Bridge {
             fail_mode: None,
             protocols: Vec::new(),
             controllers: Vec::new(),
+            dp_desc: None,
             ifaces: BTreeMap::new(),
             alloc_port_no: 0,
             usage: HashMap::new(),
@@ -317,6 +320,7 @@ impl Bridges {
             br.uuid = bcfg.uuid.clone();
             br.fail_mode = bcfg.fail_mode.clone();
             br.protocols = bcfg.protocols.clone();
+            br.dp_desc = bcfg.other_config.get("dp-desc").cloned();
             br.controllers = bcfg.controllers.iter().map(|c| c.target.clone()).collect();
             configure_ports(br, bcfg, caps, macs, now_ms, &mut status);
             // The bridge's address: other_config:hwaddr, else the local

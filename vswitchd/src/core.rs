@@ -340,6 +340,7 @@ async fn reconfigure(
             .entry(name.clone())
             .or_insert_with(|| Ofproto::new(name));
         ofproto.set_datapath_id(br.dpid);
+        ofproto.set_dp_desc(br.dp_desc.as_deref());
         ofproto.set_allowed_versions(&br.protocols);
         ofproto.configure(
             !br.controllers.is_empty(),
@@ -354,6 +355,8 @@ async fn reconfigure(
                 name: i.name.clone(),
                 hw_addr: i.netdev.mac,
                 config: 0,
+                queues: i.netdev.queue_ids(&br.datapath_type).to_vec(),
+                custom_stats: i.netdev.custom_stats(&br.datapath_type),
             })
             .collect();
         outputs.extend(ofproto.set_ports(ports, now));

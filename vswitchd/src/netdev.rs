@@ -68,6 +68,47 @@ pub struct Netdev {
 const DEFAULT_MTU: i64 = 1500;
 
 impl Netdev {
+    /// Whether OVS would open this port with its dummy netdev class: dummy
+    /// ports, and internal ports of a dummy datapath (`dummy-internal`).
+    fn is_dummy_class(&self, datapath_type: &str) -> bool {
+        match self.kind {
+            Kind::Dummy => true,
+            Kind::Internal => datapath_type == "dummy",
+            _ => false,
+        }
+    }
+
+    /// The queues the device reports to OpenFlow queue requests, all with
+    /// unknown statistics. OVS's dummy netdev has exactly queue 0; Linux
+    /// devices without QoS configured and patch ports have none.
+    pub fn queue_ids(&self, datapath_type: &str) -> &'static [u32] {
+        if self.is_dummy_class(datapath_type) {
+            &[0]
+        } else {
+            &[]
+        }
+    }
+
+    /// The device's custom counters (OpenFlow 1.4+ port statistics). OVS's
+    /// dummy netdev has two of its own and bytes/packets per queue, for its
+    /// one receive and one transmit queue; nothing moves packets yet, so
+    /// all are zero.
+    pub fn custom_stats(&self, datapath_type: &str) -> Vec<(String, u64)> {
+        if !self.is_dummy_class(datapath_type) {
+            return Vec::new();
+        }
+        [
+            "rx_custom_packets_1",
+            "rx_custom_packets_2",
+            "rx_q0_bytes",
+            "rx_q0_packets",
+        ]
+        .into_iter()
+        .chain(["tx_q0_bytes", "tx_q0_packets"])
+        .map(|n| (n.to_string(), 0))
+        .collect()
+    }
+
     /// A device with no backing (the fallback for a local port that
     /// cannot be opened).
     pub fn synthetic(mac: [u8; 6]) -> Netdev {

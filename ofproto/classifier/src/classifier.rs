@@ -253,10 +253,12 @@ impl<T> Classifier<T> {
         best.map(|(si, slot, _)| self.found(si, slot))
     }
 
-    /// Every rule, in no particular order (but the same order for the same
-    /// history).
+    /// Every rule, subtables in descending order of their highest priority
+    /// as OVS's classifier cursor visits them (rules within a subtable in
+    /// an order fixed by the history).
     pub fn iter(&self) -> impl Iterator<Item = Found<'_, T>> + '_ {
-        self.subtables.iter().flat_map(|s| {
+        self.order.iter().flat_map(|&(_, si)| {
+            let s = &self.subtables[si as usize];
             s.slots
                 .iter()
                 .enumerate()
@@ -267,7 +269,7 @@ impl<T> Classifier<T> {
     /// The rules a non-strict OpenFlow modify, delete or stats request with
     /// match `target` selects: those at least as specific as `target` on
     /// `target`'s mask and equal to it there, any priority (OVS's loose
-    /// match).
+    /// match), in [`Classifier::iter`]'s order.
     pub fn iter_loose<'a>(&'a self, target: &'a Match) -> LooseIter<'a, T> {
         LooseIter {
             cls: self,
@@ -422,7 +424,8 @@ impl<'a, T> Iterator for LooseIter<'a, T> {
     fn next(&mut self) -> Option<Self::Item> {
         let cls = self.cls;
         loop {
-            let s = cls.subtables.get(self.sub)?;
+            let &(_, si) = cls.order.get(self.sub)?;
+            let s = &cls.subtables[si as usize];
             match self.state {
                 LooseState::Start => {
                     if !self.enter(s) {

@@ -10,8 +10,9 @@ use ovs_ofp_msgs::{
     Role, RoleMsg, SwitchConfig, SwitchFeatures, TableStats,
 };
 
-use crate::ofproto::{Bundle, Conn, ConnId, Ofproto, Output};
+use crate::ofproto::{Bundle, Conn, ConnId, Ofproto, Output, PortInfo};
 use crate::tables::{FlowModEffects, N_TABLES, N_VISIBLE_TABLES};
+use ovs_ofp_msgs::util::OFPQ_ALL;
 
 /// OVS 3.1's description strings.
 const MFR_DESC: &str = "Nicira, Inc.";
@@ -211,7 +212,8 @@ impl Ofproto {
                         | cap::PORT_STATS
                         | cap::QUEUE_STATS
                         | cap::ARP_MATCH_IP
-                        | cap::GROUP_STATS,
+                        | cap::GROUP_STATS
+                        | cap::BUNDLES,
                     actions: OF10_ACTIONS,
                     ports: if version <= Version::Of12 {
                         self.phy_ports()
@@ -308,9 +310,7 @@ impl Ofproto {
             }
             Message::TableMod(tm) => {
                 self.reject_secondary(conn)?;
-                if tm.table_id != 0xff && tm.table_id >= N_VISIBLE_TABLES {
-                    return Err(OfpErr::OfpbrcBadTableId);
-                }
+                self.tables.table_mod(&tm)?;
             }
             Message::PacketOut(po) => {
                 self.reject_secondary(conn)?;
@@ -346,6 +346,19 @@ impl Ofproto {
                 if !known {
                     return Err(OfpErr::OfpmofcUnknownMonitor);
                 }
+            }
+            Message::QueueGetConfigRequest(req) => {
+                let queues = self.queue_configs(req.port, req.queue)?;
+                self.send(
+                    conn,
+                    version,
+                    xid,
+                    &Message::QueueGetConfigReply {
+                        port: req.port,
+                        queues,
+                    },
+                    out,
+                );
             }
             Message::TlvTableRequest => self.send(
                 conn,
@@ -784,7 +797,7 @@ impl Ofproto {
                 hw_desc: HW_DESC.into(),
                 sw_desc: SW_DESC.into(),
                 serial_num: "None".into(),
-                dp_desc: "None".into(),
+                dp_desc: self.dp_desc.as_deref().unwrap_or("None").into(),
             }),
             MpRequest::Flow(r) => MpReply::Flow {
                 nx: r.nx,
@@ -795,6 +808,24 @@ impl Ofproto {
                 stats: self.aggregate_stats(&r)?,
             },
             MpRequest::Table => MpReply::Table(self.table_stats(version)),
+            MpRequest::TableDesc => MpReply::TableDesc(self.tables.table_descs()),
+            MpRequest::QueueDesc(req) => {
+                MpReply::QueueDesc(self.queue_configs(req.port, req.queue)?)
+            }
+            MpRequest::QueueStats(req) => MpReply::QueueStats(
+                self.select_queues(req.port_no, req.queue_id)?
+                    .into_iter()
+                    .map(|(port_no, queue_id)| msgs::QueueStats {
+                        port_no,
+                        queue_id,
+                        tx_bytes: u64::MAX,
+                        tx_packets: u64::MAX,
+                        tx_errors: u64::MAX,
+                        duration_sec: u32::MAX,
+                        duration_nsec: u32::MAX,
+                    })
+                    .collect(),
+            ),
             MpRequest::TableFeatures(set) if set.is_empty() => {
                 MpReply::TableFeatures(crate::features::table_features(version, N_VISIBLE_TABLES))
             }
@@ -808,10 +839,9 @@ impl Ofproto {
                     .filter(|p| port == OfpPort::NONE || p.port_no == port)
                     .collect(),
             ),
+            // OVS answers a request for a port it does not have with an
+            // empty reply.
             MpRequest::PortStats { port } => {
-                if port != OfpPort::NONE && !self.ports.contains_key(&port) {
-                    return Err(OfpErr::OfpbrcBadPort);
-                }
                 MpReply::PortStats(
                     self.ports_in_order()
                         .into_iter()
@@ -838,7 +868,7 @@ impl Ofproto {
                                     collisions: u64::MAX,
                                     ..msgs::PortCounters::default()
                                 },
-                                custom: Vec::new(),
+                                custom: p.custom_stats.clone(),
                                 duration_sec: (ms / 1000) as u32,
                                 duration_nsec: ((ms % 1000) * 1_000_000) as u32,
                             }
@@ -871,6 +901,50 @@ impl Ofproto {
         Ok(())
     }
 
+    /// The queues a queue request names (OVS's queue stats and queue config
+    /// handlers): every queue of a port for `OFPQ_ALL`, which no port
+    /// refuses; for any port, an error only if every port refuses.
+    fn select_queues(&self, port: OfpPort, queue: u32) -> Result<Vec<(OfpPort, u32)>, OfpErr> {
+        let of_port = |p: &PortInfo| -> Result<Vec<(OfpPort, u32)>, OfpErr> {
+            if queue == OFPQ_ALL {
+                Ok(p.queues.iter().map(|&q| (p.port_no, q)).collect())
+            } else if p.queues.contains(&queue) {
+                Ok(vec![(p.port_no, queue)])
+            } else {
+                Err(OfpErr::OfpqofcBadQueue)
+            }
+        };
+        if port != OfpPort::NONE {
+            return of_port(self.ports.get(&port).ok_or(OfpErr::OfpqofcBadPort)?);
+        }
+        let (mut answered, mut all) = (false, Vec::new());
+        for p in self.ports_in_order() {
+            if let Ok(qs) = of_port(p) {
+                answered = true;
+                all.extend(qs);
+            }
+        }
+        if answered {
+            Ok(all)
+        } else {
+            Err(OfpErr::OfpqofcBadQueue)
+        }
+    }
+
+    /// Queue configurations: OVS knows no queue property it could report.
+    fn queue_configs(&self, port: OfpPort, queue: u32) -> Result<Vec<msgs::QueueConfig>, OfpErr> {
+        Ok(self
+            .select_queues(port, queue)?
+            .into_iter()
+            .map(|(port, queue)| msgs::QueueConfig {
+                port,
+                queue,
+                min_rate: u16::MAX,
+                max_rate: u16::MAX,
+            })
+            .collect())
+    }
+
     fn table_stats(&self, version: Version) -> Vec<TableStats> {
         self.tables
             .tables
@@ -880,7 +954,8 @@ impl Ofproto {
             .map(|(i, t)| {
                 let info = crate::features::TableInfo {
                     name: t.name.as_deref(),
-                    ..Default::default()
+                    max_flows: t.max_flows,
+                    miss: t.config.miss,
                 };
                 crate::features::table_stats_for(
                     version,

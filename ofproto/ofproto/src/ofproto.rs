@@ -30,6 +30,10 @@ pub struct PortInfo {
     pub hw_addr: [u8; 6],
     /// `OFPPC_*` bits, as port mods set them.
     pub config: u32,
+    /// The queues its device has (statistics unknown).
+    pub queues: Vec<u32>,
+    /// The device's custom counters, by name (OpenFlow 1.4+ port stats).
+    pub custom_stats: Vec<(String, u64)>,
 }
 
 /// Per-connection state (OVS's `ofconn` plus its `vconn` negotiation).
@@ -88,6 +92,8 @@ impl Conn {
 pub struct Ofproto {
     pub name: String,
     pub datapath_id: u64,
+    /// `other_config:dp-desc`.
+    pub dp_desc: Option<String>,
     /// Versions allowed by the bridge's `protocols` column (bit = wire version).
     pub allowed_versions: u32,
     pub ports: BTreeMap<OfpPort, PortInfo>,
@@ -128,6 +134,7 @@ impl Ofproto {
         Ofproto {
             name: name.to_string(),
             datapath_id: 0,
+            dp_desc: None,
             allowed_versions: DEFAULT_VERSIONS,
             ports: BTreeMap::new(),
             tables: Tables::default(),
@@ -148,6 +155,12 @@ impl Ofproto {
 
     pub fn set_datapath_id(&mut self, dpid: u64) {
         self.datapath_id = dpid;
+    }
+
+    /// The datapath description in description statistics (`None` gives
+    /// OVS's default).
+    pub fn set_dp_desc(&mut self, desc: Option<&str>) {
+        self.dp_desc = desc.map(str::to_string);
     }
 
     /// From the bridge's `protocols` column (names like `OpenFlow13`).

@@ -11,6 +11,7 @@ use ovs_ofp_actions::Action;
 use ovs_ofp_core::{OfpErr, OfpPort};
 
 use ovs_ofp_msgs::flow::flow_flags as flags;
+use ovs_ofp_msgs::table::{TableDesc, TableMiss, TableMod, TableSetting, Vacancy, table_reason};
 
 use crate::rule::Rule;
 
@@ -53,7 +54,40 @@ pub struct Table {
     /// Packets looked up in / matched in this table (fed by the datapath).
     pub lookup_count: u64,
     pub matched_count: u64,
+    /// What table mods set.
+    pub config: TableConfig,
 }
+
+/// The settings a table mod changes (OVS's `oftable` miss_config,
+/// eviction and vacancy members).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableConfig {
+    /// OpenFlow 1.1/1.2 table-miss behaviour.
+    pub miss: TableMiss,
+    /// Eviction enabled through OpenFlow.
+    pub eviction: bool,
+    /// The vacancy event armed next (`table_reason::VACANCY_*`), `None`
+    /// while vacancy events are off.
+    pub vacancy_event: Option<u8>,
+    pub vacancy_down: u8,
+    pub vacancy_up: u8,
+}
+
+impl Default for TableConfig {
+    fn default() -> Self {
+        TableConfig {
+            miss: TableMiss::Default,
+            eviction: false,
+            vacancy_event: None,
+            vacancy_down: 0,
+            vacancy_up: 0,
+        }
+    }
+}
+
+/// The eviction flags OVS reports and accepts (`OFPROTO_EVICTION_FLAGS`:
+/// other, importance, lifetime).
+pub const EVICTION_FLAGS: u32 = 0b111;
 
 impl Default for Table {
     fn default() -> Self {
@@ -65,6 +99,79 @@ impl Default for Table {
             max_flows: DEFAULT_MAX_FLOWS,
             lookup_count: 0,
             matched_count: 0,
+            config: TableConfig::default(),
+        }
+    }
+}
+
+impl Table {
+    /// Free space in percent, as OVS rounds it (`oftable_vacancy`): a
+    /// table without a limit is 100 % free only while empty.
+    pub fn vacancy(&self) -> u8 {
+        let n = self.cls.len() as u64;
+        let max = u64::from(self.max_flows);
+        if max == 0 {
+            100
+        } else if n >= max {
+            0
+        } else {
+            ((max - n) as f64 * 100.0 / max as f64) as u8
+        }
+    }
+
+    /// The table's `OFPMP_TABLE_DESC` entry.
+    pub fn desc(&self, table_id: u8) -> TableDesc {
+        let on_off = |b| {
+            if b {
+                TableSetting::On
+            } else {
+                TableSetting::Off
+            }
+        };
+        TableDesc {
+            table_id,
+            eviction: on_off(self.config.eviction),
+            eviction_flags: Some(EVICTION_FLAGS),
+            vacancy: on_off(self.config.vacancy_event.is_some()),
+            table_vacancy: Vacancy {
+                vacancy_down: self.config.vacancy_down,
+                vacancy_up: self.config.vacancy_up,
+                vacancy: self.vacancy(),
+            },
+        }
+    }
+
+    /// Applies one table mod to this table (OVS's `table_mod__`).
+    fn apply(&mut self, tm: &TableMod) {
+        if tm.miss != TableMiss::Default {
+            self.config.miss = tm.miss;
+        }
+        // OVS 3.1 decodes the eviction property's flags into its eviction
+        // setting, so flags equal to the "on" or "off" setting's number
+        // act as that setting and other flags change nothing.
+        let eviction = match tm.eviction_flags {
+            Some(1) => TableSetting::On,
+            Some(2) => TableSetting::Off,
+            Some(_) => TableSetting::Default,
+            None => tm.eviction,
+        };
+        match eviction {
+            TableSetting::On => self.config.eviction = true,
+            TableSetting::Off => self.config.eviction = false,
+            TableSetting::Default => {}
+        }
+        if tm.vacancy != TableSetting::Default {
+            self.config.vacancy_down = tm.table_vacancy.vacancy_down;
+            self.config.vacancy_up = tm.table_vacancy.vacancy_up;
+            if tm.vacancy == TableSetting::Off {
+                self.config.vacancy_event = None;
+            } else if self.config.vacancy_event.is_none() {
+                self.config.vacancy_event = Some(if self.vacancy() < self.config.vacancy_up {
+                    table_reason::VACANCY_UP
+                } else {
+                    table_reason::VACANCY_DOWN
+                });
+            }
         }
     }
 }
@@ -164,6 +271,35 @@ pub struct Selected {
 impl Tables {
     pub fn n_flows(&self) -> usize {
         self.tables.iter().map(|t| t.cls.len()).sum()
+    }
+
+    /// An `OFPT_TABLE_MOD` (OVS's `table_mod`): one table, or every table
+    /// a controller may change.
+    pub fn table_mod(&mut self, tm: &TableMod) -> Result<(), OfpErr> {
+        // With 255 tables every table ID is valid (255 means all), so OVS's
+        // OFPTMFC_BAD_TABLE cannot happen here.
+        if tm.table_id == TABLE_ALL {
+            for t in self.tables.iter_mut().filter(|t| !t.hidden && !t.readonly) {
+                t.apply(tm);
+            }
+            return Ok(());
+        }
+        let t = &mut self.tables[usize::from(tm.table_id)];
+        if t.readonly {
+            return Err(OfpErr::OfptmfcEperm);
+        }
+        t.apply(tm);
+        Ok(())
+    }
+
+    /// The `OFPMP_TABLE_DESC` entries of the visible tables.
+    pub fn table_descs(&self) -> Vec<TableDesc> {
+        self.tables
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.hidden)
+            .map(|(i, t)| t.desc(i as u8))
+            .collect()
     }
 
     /// ofproto-dpif's internal flows in table 254: misses go to the
@@ -569,5 +705,82 @@ impl Tables {
             }
         }
         best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table_mod(table_id: u8) -> TableMod {
+        TableMod {
+            table_id,
+            miss: TableMiss::Default,
+            eviction: TableSetting::Default,
+            eviction_flags: None,
+            vacancy: TableSetting::Default,
+            table_vacancy: Vacancy::default(),
+        }
+    }
+
+    #[test]
+    fn table_mods_change_what_descriptions_report() {
+        let mut t = Tables::default();
+        let before = t.table_descs();
+        assert_eq!(before.len(), usize::from(N_VISIBLE_TABLES));
+        assert_eq!(before[1].eviction, TableSetting::Off);
+        assert_eq!(before[1].eviction_flags, Some(EVICTION_FLAGS));
+        assert_eq!(before[1].table_vacancy.vacancy, 100);
+
+        let mut tm = table_mod(1);
+        tm.eviction = TableSetting::On;
+        t.table_mod(&tm).expect("eviction on");
+        let mut tm = table_mod(2);
+        tm.vacancy = TableSetting::On;
+        tm.table_vacancy = Vacancy {
+            vacancy_down: 20,
+            vacancy_up: 80,
+            vacancy: 0,
+        };
+        t.table_mod(&tm).expect("vacancy on");
+        let after = t.table_descs();
+        assert_eq!(after[1].eviction, TableSetting::On);
+        assert_eq!(after[2].vacancy, TableSetting::On);
+        assert_eq!(
+            (
+                after[2].table_vacancy.vacancy_down,
+                after[2].table_vacancy.vacancy_up
+            ),
+            (20, 80)
+        );
+        // An empty unlimited table is all vacancy, so the next event is
+        // the one for running low.
+        assert_eq!(
+            t.tables[2].config.vacancy_event,
+            Some(table_reason::VACANCY_DOWN)
+        );
+
+        // OVS 3.1 reads the eviction property's flags as the setting.
+        let mut tm = table_mod(1);
+        tm.eviction_flags = Some(2);
+        t.table_mod(&tm).expect("flags 2 act as off");
+        assert_eq!(t.table_descs()[1].eviction, TableSetting::Off);
+        tm.eviction_flags = Some(EVICTION_FLAGS);
+        t.table_mod(&tm).expect("other flags change nothing");
+        assert_eq!(t.table_descs()[1].eviction, TableSetting::Off);
+
+        assert_eq!(
+            t.table_mod(&table_mod(TABLE_INTERNAL)),
+            Err(OfpErr::OfptmfcEperm)
+        );
+        let mut all = table_mod(TABLE_ALL);
+        all.eviction = TableSetting::On;
+        t.table_mod(&all).expect("all tables");
+        assert!(
+            t.table_descs()
+                .iter()
+                .all(|d| d.eviction == TableSetting::On)
+        );
+        assert!(!t.tables[usize::from(TABLE_INTERNAL)].config.eviction);
     }
 }
