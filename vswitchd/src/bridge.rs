@@ -46,6 +46,29 @@ pub struct PortCfg {
 pub struct ControllerCfg {
     pub uuid: String,
     pub target: String,
+    /// Milliseconds; unset means OVS's default.
+    pub inactivity_probe: Option<i64>,
+}
+
+impl ControllerCfg {
+    /// The probe interval in seconds as OVS's bridge derives it: 5 unless
+    /// set, 0 (off) for 0, at least 1 second otherwise.
+    pub fn probe_interval(&self) -> u32 {
+        match self.inactivity_probe {
+            None => 5,
+            Some(ms) if ms <= 0 => 0,
+            Some(ms) if ms < 1000 => 1,
+            Some(ms) => u32::try_from(ms / 1000).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A controller a bridge connects to (or listens for).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Controller {
+    pub target: String,
+    /// Seconds; 0 for none.
+    pub probe_interval: u32,
 }
 
 /// One Bridge row.
@@ -91,7 +114,7 @@ pub struct Bridge {
     pub dpid: u64,
     pub fail_mode: Option<String>,
     pub protocols: Vec<String>,
-    pub controllers: Vec<String>,
+    pub controllers: Vec<Controller>,
     /// `other_config:dp-desc`, the OpenFlow description of the datapath.
     pub dp_desc: Option<String>,
     /// By interface name.
@@ -321,7 +344,14 @@ impl Bridges {
             br.fail_mode = bcfg.fail_mode.clone();
             br.protocols = bcfg.protocols.clone();
             br.dp_desc = bcfg.other_config.get("dp-desc").cloned();
-            br.controllers = bcfg.controllers.iter().map(|c| c.target.clone()).collect();
+            br.controllers = bcfg
+                .controllers
+                .iter()
+                .map(|c| Controller {
+                    target: c.target.clone(),
+                    probe_interval: c.probe_interval(),
+                })
+                .collect();
             configure_ports(br, bcfg, caps, macs, now_ms, &mut status);
             // The bridge's address: other_config:hwaddr, else the local
             // port's own random one (OVS would prefer a physical port's

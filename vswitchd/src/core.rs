@@ -244,7 +244,7 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
                     tx,
                 },
             );
-            let out = ofproto.connect(conn, origin.service, now);
+            let out = ofproto.connect(conn, origin.service, origin.probe_interval, now);
             core.send(out);
         }
         Event::Disconnected { conn } => {
@@ -364,29 +364,33 @@ async fn reconfigure(
     core.send(outputs);
 
     // Services: the management and snoop sockets, and controllers.
-    let mut wanted: Vec<(String, String, bool)> = Vec::new();
+    // (bridge, target, service, probe interval): OVS probes its management
+    // connections every 60 s.
+    let mut wanted: Vec<(String, String, bool, u32)> = Vec::new();
     for (name, br) in &core.bridges.bridges {
         wanted.push((
             name.clone(),
             format!("punix:{}/{name}.mgmt", core.rundir.display()),
             true,
+            60,
         ));
         for c in &br.controllers {
             wanted.push((
                 name.clone(),
-                c.clone(),
-                Target::parse(c, ovs_stream::OPENFLOW_PORT).is_ok_and(|t| t.is_passive()),
+                c.target.clone(),
+                Target::parse(&c.target, ovs_stream::OPENFLOW_PORT).is_ok_and(|t| t.is_passive()),
+                c.probe_interval,
             ));
         }
     }
     core.services.retain(|key, stop| {
-        let keep = wanted.iter().any(|(b, t, _)| (b, t) == (&key.0, &key.1));
+        let keep = wanted.iter().any(|(b, t, _, _)| (b, t) == (&key.0, &key.1));
         if !keep {
             let _ = stop.send(true);
         }
         keep
     });
-    for (bridge, target, service) in wanted {
+    for (bridge, target, service, probe_interval) in wanted {
         let key = (bridge.clone(), target.clone());
         if core.services.contains_key(&key) {
             continue;
@@ -398,6 +402,7 @@ async fn reconfigure(
                     bridge: bridge.clone(),
                     target: target.clone(),
                     service,
+                    probe_interval,
                 };
                 match ofconn::start(hub.clone(), origin, t, stop_rx).await {
                     Ok(()) => {

@@ -83,6 +83,10 @@ pub fn read(replica: &Replica) -> Option<Config> {
                 .map(|c| ControllerCfg {
                     uuid: uuid_string(&c.uuid()),
                     target: c.get_str("target").unwrap_or_default().to_string(),
+                    inactivity_probe: c
+                        .get_set("inactivity_probe")
+                        .first()
+                        .and_then(|a| a.as_integer()),
                 })
                 .collect(),
         })

@@ -39,6 +39,8 @@ pub struct Origin {
     /// The management socket and other service (passive) connections are
     /// not "controllers" for fail-mode and role purposes.
     pub service: bool,
+    /// Inactivity probe interval, seconds (0: none).
+    pub probe_interval: u32,
 }
 
 /// What the tasks share: where events go and how ids are made.
@@ -124,6 +126,43 @@ async fn connect_loop(hub: Hub, origin: Origin, target: Target, mut stop: watch:
     }
 }
 
+/// How long a connection keeps looking for its peer's next message after
+/// one arrived, before the thread may sleep.
+///
+/// A controller that waits for each reply (`ovs-ofctl add-flows` sends
+/// every flow_mod with a barrier and waits for the barrier reply) pays a
+/// thread wake-up on each side per round trip when the switch sleeps
+/// between messages; on a virtual machine that wake-up costs more than
+/// handling the flow_mod. Busy for a moment after each message, the switch
+/// sees the next one as it lands, and an idle switch still sleeps.
+const READ_SPIN: Duration = Duration::from_micros(200);
+
+/// Reads like `rd.read(chunk)`, but for [`READ_SPIN`] yields to the other
+/// tasks between attempts instead of letting the runtime sleep.
+async fn read_soon(
+    rd: &mut (dyn tokio::io::AsyncRead + Unpin + Send),
+    chunk: &mut [u8],
+) -> std::io::Result<usize> {
+    let until = std::time::Instant::now() + READ_SPIN;
+    let mut read = std::pin::pin!(rd.read(chunk));
+    loop {
+        let attempt = std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(match read.as_mut().poll(cx) {
+                std::task::Poll::Ready(r) => Some(r),
+                std::task::Poll::Pending => None,
+            })
+        })
+        .await;
+        if let Some(r) = attempt {
+            return r;
+        }
+        if std::time::Instant::now() >= until {
+            return read.await;
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
 fn spawn_connection(hub: &Hub, stream: Stream, origin: Origin, stop: watch::Receiver<bool>) {
     spawn_connection_with_done(hub, stream, origin, stop, None);
 }
@@ -154,6 +193,9 @@ fn spawn_connection_with_done(
     {
         return;
     }
+    // The writer ends the reader when the switch closes the connection
+    // (a peer that stopped answering may never close its side).
+    let (closed_tx, mut closed_rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         // Gather what is queued into one write: a dump reply is thousands of
         // messages.
@@ -176,6 +218,7 @@ fn spawn_connection_with_done(
             }
         }
         let _ = wr.shutdown().await;
+        let _ = closed_tx.send(());
     });
     let events = hub.events.clone();
     tokio::spawn(async move {
@@ -183,12 +226,13 @@ fn spawn_connection_with_done(
         let mut chunk = vec![0u8; 64 * 1024];
         let reason = 'read: loop {
             let n = tokio::select! {
-                r = rd.read(&mut chunk) => match r {
+                r = read_soon(&mut rd, &mut chunk) => match r {
                     Ok(0) => break 'read None,
                     Ok(n) => n,
                     Err(e) => break 'read Some(e.to_string()),
                 },
                 _ = stop.changed() => break 'read None,
+                _ = &mut closed_rx => break 'read None,
             };
             buf.extend_from_slice(&chunk[..n]);
             let mut start = 0;

@@ -167,6 +167,20 @@ impl Writer {
         &self.buf
     }
 
+    /// Drops everything from `len` on (nothing if shorter).
+    pub fn truncate(&mut self, len: usize) {
+        self.buf.truncate(len);
+    }
+
+    /// Takes everything from `at` on out of the writer (nothing if `at` is
+    /// past the end).
+    pub fn split_off(&mut self, at: usize) -> Vec<u8> {
+        if at >= self.buf.len() {
+            return Vec::new();
+        }
+        self.buf.split_off(at)
+    }
+
     pub fn into_vec(self) -> Vec<u8> {
         self.buf
     }

@@ -733,37 +733,98 @@ pub fn encode_all(
     let Message::MultipartReply(rep) = msg else {
         return encode_with(version, xid, msg, opts).map(|m| vec![m]);
     };
-    let Some(entries) = rep.body.entries(version) else {
+    if !rep.body.is_list() {
         return encode_with(version, xid, msg, opts).map(|m| vec![m]);
-    };
-    let raw = msg.raw(version)?;
-    let mut head = Writer::new();
-    put_header(&mut head, raw, version.wire(), xid);
-    head.patch_u16(MULTIPART_FLAGS_OFFSET, rep.flags);
-    let head = head.into_vec();
-    let mut parts: Vec<Writer> = Vec::new();
-    let mut cur = Writer::with_capacity(1024);
-    cur.bytes(&head);
-    for e in entries {
-        if head.len() + e.len() > 65535 {
-            continue;
-        }
-        if cur.len() + e.len() > 65535 {
-            let mut done = std::mem::replace(&mut cur, Writer::with_capacity(1024));
-            done.patch_u16(MULTIPART_FLAGS_OFFSET, rep.flags | MULTIPART_MORE);
-            parts.push(done);
-            cur.bytes(&head);
-        }
-        cur.bytes(&e);
     }
-    parts.push(cur);
-    let parts: Vec<Vec<u8>> = parts.into_iter().map(finish).collect::<Result<_, _>>()?;
-    if parts.iter().any(|p| !raw::check_encoded(raw, p)) {
-        return Err(EncodeError::Invalid(
-            "body length not valid for its message",
-        ));
+    let mut enc = MultipartEncoder::new(version, xid, msg)?;
+    rep.body.encode_entries(version, &mut enc);
+    enc.finish()
+}
+
+/// A list multipart reply encoded one entry at a time, straight into
+/// messages of at most 64 KiB (what [`encode_all`] does for a whole
+/// [`MpReply`], without holding every entry first: a dump of 100,000 flows
+/// need not exist as 100,000 decoded entries).
+#[derive(Debug)]
+pub struct MultipartEncoder {
+    version: Version,
+    raw: Raw,
+    flags: u16,
+    head: Vec<u8>,
+    parts: Vec<Vec<u8>>,
+    cur: Writer,
+}
+
+/// The most bytes one OpenFlow message can hold.
+const MAX_MESSAGE: usize = 65535;
+
+impl MultipartEncoder {
+    /// Starts the reply that `template` (a multipart reply; its entries, if
+    /// any, are ignored) names: its type, flags and version.
+    pub fn new(version: Version, xid: u32, template: &Message) -> Result<Self, EncodeError> {
+        let Message::MultipartReply(rep) = template else {
+            return Err(EncodeError::Invalid("not a multipart reply"));
+        };
+        let raw = template.raw(version)?;
+        let mut head = Writer::new();
+        put_header(&mut head, raw, version.wire(), xid);
+        head.patch_u16(MULTIPART_FLAGS_OFFSET, rep.flags);
+        let head = head.into_vec();
+        let mut cur = Writer::with_capacity(MAX_MESSAGE + 1);
+        cur.bytes(&head);
+        Ok(MultipartEncoder {
+            version,
+            raw,
+            flags: rep.flags,
+            head,
+            parts: Vec::new(),
+            cur,
+        })
     }
-    Ok(parts)
+
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Appends one entry that `encode` writes; an entry that fits in no
+    /// message is dropped.
+    pub fn push(&mut self, encode: impl FnOnce(&mut Writer)) {
+        let start = self.cur.len();
+        encode(&mut self.cur);
+        let len = self.cur.len() - start;
+        if self.head.len() + len > MAX_MESSAGE {
+            self.cur.truncate(start);
+        } else if self.cur.len() > MAX_MESSAGE {
+            let entry = self.cur.split_off(start);
+            let mut next = Writer::with_capacity(MAX_MESSAGE + 1);
+            next.bytes(&self.head);
+            next.bytes(&entry);
+            let mut done = std::mem::replace(&mut self.cur, next);
+            done.patch_u16(MULTIPART_FLAGS_OFFSET, self.flags | MULTIPART_MORE);
+            self.parts.push(done.into_vec());
+        }
+    }
+
+    /// One flow statistics entry (`nx`: the `NXST_FLOW` form).
+    pub fn push_flow_stats(&mut self, stats: &FlowStats, nx: bool) {
+        let version = self.version;
+        self.push(|w| stats.encode(version, nx, w));
+    }
+
+    /// The messages, each with its length set, the last without "more".
+    pub fn finish(mut self) -> Result<Vec<Vec<u8>>, EncodeError> {
+        self.parts.push(self.cur.into_vec());
+        for p in &mut self.parts {
+            let len = u16::try_from(p.len()).map_err(|_| EncodeError::TooLong)?;
+            p[2..4].copy_from_slice(&len.to_be_bytes());
+        }
+        if self.parts.iter().any(|p| !raw::check_encoded(self.raw, p)) {
+            return Err(EncodeError::Invalid(
+                "body length not valid for its message",
+            ));
+        }
+        Ok(self.parts)
+    }
 }
 
 fn encode_body(

@@ -555,39 +555,47 @@ impl MpReply {
         })
     }
 
-    /// The encoded entries of a list reply, one per element, or `None` for
-    /// a single-body reply (written by [`MpReply::encode_single`]).
-    pub(crate) fn entries(&self, version: Version) -> Option<Vec<Vec<u8>>> {
-        fn each<T>(v: &[T], mut f: impl FnMut(&T, &mut Writer)) -> Vec<Vec<u8>> {
-            v.iter()
-                .map(|e| {
-                    let mut w = Writer::new();
-                    f(e, &mut w);
-                    w.into_vec()
-                })
-                .collect()
+    /// True for the replies made of a list of entries (the others have
+    /// one body, written by [`MpReply::encode_single`]).
+    pub(crate) fn is_list(&self) -> bool {
+        !matches!(
+            self,
+            MpReply::Desc(_)
+                | MpReply::Aggregate { .. }
+                | MpReply::GroupFeatures(_)
+                | MpReply::MeterFeatures(_)
+                | MpReply::IpfixBridge(_)
+        )
+    }
+
+    /// Pushes each entry of a list reply (nothing for the others).
+    pub(crate) fn encode_entries(&self, version: Version, enc: &mut impl EntrySink) {
+        fn each<T>(enc: &mut impl EntrySink, v: &[T], mut f: impl FnMut(&T, &mut Writer)) {
+            for e in v {
+                enc.push(|w| f(e, w));
+            }
         }
-        Some(match self {
+        match self {
             MpReply::Desc(_)
             | MpReply::Aggregate { .. }
             | MpReply::GroupFeatures(_)
             | MpReply::MeterFeatures(_)
-            | MpReply::IpfixBridge(_) => return None,
-            MpReply::Flow { nx, stats } => each(stats, |e, w| e.encode(version, *nx, w)),
-            MpReply::Table(v) => each(v, |e, w| e.encode(version, w)),
-            MpReply::PortStats(v) => each(v, |e, w| e.encode(version, w)),
-            MpReply::QueueStats(v) => each(v, |e, w| e.encode(version, w)),
-            MpReply::GroupStats(v) => each(v, |e, w| e.encode(version, w)),
-            MpReply::GroupDesc(v) => each(v, |e, w| e.encode(version, w)),
-            MpReply::MeterStats(v) => each(v, |e, w| e.encode(w)),
-            MpReply::MeterConfig(v) => each(v, |e, w| e.encode(w)),
-            MpReply::TableFeatures(v) => each(v, |e, w| e.encode(version, w)),
-            MpReply::TableDesc(v) => each(v, |e, w| e.encode(version, false, w)),
-            MpReply::PortDesc(v) => each(v, |e, w| e.encode(version, w)),
-            MpReply::QueueDesc(v) => each(v, |e, w| e.encode_of14(w)),
-            MpReply::FlowMonitor(v) => each(v, |e, w| e.encode(version, w)),
-            MpReply::IpfixFlow(v) => each(v, |e, w| e.encode(w)),
-        })
+            | MpReply::IpfixBridge(_) => {}
+            MpReply::Flow { nx, stats } => each(enc, stats, |e, w| e.encode(version, *nx, w)),
+            MpReply::Table(v) => each(enc, v, |e, w| e.encode(version, w)),
+            MpReply::PortStats(v) => each(enc, v, |e, w| e.encode(version, w)),
+            MpReply::QueueStats(v) => each(enc, v, |e, w| e.encode(version, w)),
+            MpReply::GroupStats(v) => each(enc, v, |e, w| e.encode(version, w)),
+            MpReply::GroupDesc(v) => each(enc, v, |e, w| e.encode(version, w)),
+            MpReply::MeterStats(v) => each(enc, v, |e, w| e.encode(w)),
+            MpReply::MeterConfig(v) => each(enc, v, |e, w| e.encode(w)),
+            MpReply::TableFeatures(v) => each(enc, v, |e, w| e.encode(version, w)),
+            MpReply::TableDesc(v) => each(enc, v, |e, w| e.encode(version, false, w)),
+            MpReply::PortDesc(v) => each(enc, v, |e, w| e.encode(version, w)),
+            MpReply::QueueDesc(v) => each(enc, v, |e, w| e.encode_of14(w)),
+            MpReply::FlowMonitor(v) => each(enc, v, |e, w| e.encode(version, w)),
+            MpReply::IpfixFlow(v) => each(enc, v, |e, w| e.encode(w)),
+        }
     }
 
     pub(crate) fn encode_single(&self, version: Version, w: &mut Writer) {
@@ -599,13 +607,25 @@ impl MpReply {
             MpReply::GroupFeatures(f) => f.encode(w),
             MpReply::MeterFeatures(f) => f.encode(w),
             MpReply::IpfixBridge(s) => s.encode(w),
-            _ => {
-                if let Some(entries) = self.entries(version) {
-                    for e in entries {
-                        w.bytes(&e);
-                    }
-                }
-            }
+            _ => self.encode_entries(version, w),
         }
+    }
+}
+
+/// Where list entries go: one message ([`Writer`]) or messages split as
+/// they fill ([`crate::MultipartEncoder`]).
+pub(crate) trait EntrySink {
+    fn push(&mut self, encode: impl FnOnce(&mut Writer));
+}
+
+impl EntrySink for Writer {
+    fn push(&mut self, encode: impl FnOnce(&mut Writer)) {
+        encode(self);
+    }
+}
+
+impl EntrySink for crate::MultipartEncoder {
+    fn push(&mut self, encode: impl FnOnce(&mut Writer)) {
+        crate::MultipartEncoder::push(self, encode);
     }
 }

@@ -1464,6 +1464,48 @@ fn multipart_replies_split_at_64k() {
     assert_eq!(total, 2000);
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Entry by entry, flow statistics split where the whole list splits,
+    /// and every entry comes back.
+    #[test]
+    fn flow_stats_encode_entry_by_entry(
+        v in pprop::sample::select(vec![Version::Of10, Version::Of13, Version::Of15]),
+        nx in any::<bool>(),
+        one in arb_flow_stats(),
+        n in 1usize..1500,
+    ) {
+        let nx = nx && v == Version::Of10;
+        let stats = vec![one; n];
+        let whole = Message::MultipartReply(MultipartReply {
+            flags: 0,
+            body: MpReply::Flow { nx, stats: stats.clone() },
+        });
+        let expected = encode_all(v, 3, &whole, &EncodeOptions::default()).unwrap();
+        let template = Message::MultipartReply(MultipartReply {
+            flags: 0,
+            body: MpReply::Flow { nx, stats: Vec::new() },
+        });
+        let mut enc = MultipartEncoder::new(v, 3, &template).unwrap();
+        for s in &stats {
+            enc.push_flow_stats(s, nx);
+        }
+        let parts = enc.finish().unwrap();
+        prop_assert_eq!(&parts, &expected);
+        let mut back = 0;
+        for (i, p) in parts.iter().enumerate() {
+            prop_assert!(p.len() <= 65535);
+            let (_, d) = decode(p).unwrap();
+            let Message::MultipartReply(r) = d else { panic!("not a reply") };
+            prop_assert_eq!(r.flags & MULTIPART_MORE != 0, i + 1 < parts.len());
+            let MpReply::Flow { stats: got, .. } = r.body else { panic!("not flow stats") };
+            back += got.len();
+        }
+        prop_assert_eq!(back, n);
+    }
+}
+
 #[test]
 fn prop_helpers_round_trip() {
     let mut w = Writer::new();

@@ -11,6 +11,7 @@ use ovs_ofp_msgs::{
 };
 
 use crate::ofproto::{Bundle, Conn, ConnId, Ofproto, Output, PortInfo};
+use crate::probe::Probe;
 use crate::tables::{FlowModEffects, N_TABLES, N_VISIBLE_TABLES};
 use ovs_ofp_msgs::util::OFPQ_ALL;
 
@@ -48,8 +49,17 @@ fn highest(bitmap: u32) -> u8 {
 
 impl Ofproto {
     /// A new connection: OVS sends its hello first.
-    pub fn connect(&mut self, conn: ConnId, service: bool, _now: u64) -> Vec<Output> {
-        self.conns.insert(conn, Conn::new(service));
+    /// A new connection; `probe_interval` is its inactivity probe interval
+    /// in seconds (0: none).
+    pub fn connect(
+        &mut self,
+        conn: ConnId,
+        service: bool,
+        probe_interval: u32,
+        now: u64,
+    ) -> Vec<Output> {
+        self.conns
+            .insert(conn, Conn::new(service, Probe::new(probe_interval, now)));
         let version = highest(self.allowed_versions);
         let hello = Message::Hello(Hello {
             versions: self.allowed_versions,
@@ -67,9 +77,16 @@ impl Ofproto {
 
     /// One whole OpenFlow message from `conn`.
     pub fn handle(&mut self, conn: ConnId, msg: &[u8], now: u64) -> Vec<Output> {
-        let Some(c) = self.conns.get(&conn) else {
+        let out = self.handle_one(conn, msg, now);
+        self.mark_sent(&out, now);
+        out
+    }
+
+    fn handle_one(&mut self, conn: ConnId, msg: &[u8], now: u64) -> Vec<Output> {
+        let Some(c) = self.conns.get_mut(&conn) else {
             return Vec::new();
         };
+        c.probe.activity(now);
         let mut out = Vec::new();
         let Some(version) = c.version else {
             self.handle_hello(conn, msg, &mut out);
@@ -152,6 +169,36 @@ impl Ofproto {
                 let _ = e;
             }
         }
+    }
+
+    /// A flow statistics reply, encoded flow by flow as the tables are
+    /// walked.
+    fn send_flow_stats(
+        &self,
+        conn: ConnId,
+        version: Version,
+        xid: u32,
+        req: &msgs::FlowStatsRequest,
+        now: u64,
+        out: &mut Vec<Output>,
+    ) -> Result<(), OfpErr> {
+        let template = Message::MultipartReply(MultipartReply {
+            flags: 0,
+            body: MpReply::Flow {
+                nx: req.nx,
+                stats: Vec::new(),
+            },
+        });
+        let Ok(mut enc) = msgs::MultipartEncoder::new(version, xid, &template) else {
+            return Ok(());
+        };
+        self.visit_flow_stats(req, now, |s| enc.push_flow_stats(s, req.nx))?;
+        // Only an invalid encoding gets an error here; OVS drops such
+        // replies too.
+        if let Ok(parts) = enc.finish() {
+            out.extend(parts.into_iter().map(|p| Output::Send(conn, p)));
+        }
+        Ok(())
     }
 
     fn reject_secondary(&self, conn: ConnId) -> Result<(), OfpErr> {
@@ -799,10 +846,7 @@ impl Ofproto {
                 serial_num: "None".into(),
                 dp_desc: self.dp_desc.as_deref().unwrap_or("None").into(),
             }),
-            MpRequest::Flow(r) => MpReply::Flow {
-                nx: r.nx,
-                stats: self.flow_stats(&r, now)?,
-            },
+            MpRequest::Flow(r) => return self.send_flow_stats(conn, version, xid, &r, now, out),
             MpRequest::Aggregate(r) => MpReply::Aggregate {
                 nx: r.nx,
                 stats: self.aggregate_stats(&r)?,

@@ -162,11 +162,23 @@ impl Ofproto {
     /// OFPMP_FLOW / NXST_FLOW.
     pub fn flow_stats(&self, req: &FlowStatsRequest, now: u64) -> Result<Vec<FlowStats>, OfpErr> {
         let mut out = Vec::new();
+        self.visit_flow_stats(req, now, |s| out.push(s.clone()))?;
+        Ok(out)
+    }
+
+    /// Calls `f` with the statistics entry of each flow `req` selects, one
+    /// at a time, so a dump can be encoded without holding every entry.
+    pub fn visit_flow_stats(
+        &self,
+        req: &FlowStatsRequest,
+        now: u64,
+        mut f: impl FnMut(&FlowStats),
+    ) -> Result<(), OfpErr> {
         self.tables.visit(
             &Self::request_criteria(req),
             |table_id, view, priority, rule| {
                 let (duration_sec, duration_nsec) = duration(rule.created, now);
-                out.push(FlowStats {
+                f(&FlowStats {
                     match_: view.to_match(),
                     cookie: rule.cookie,
                     table_id,
@@ -188,8 +200,7 @@ impl Ofproto {
                     actions: rule.actions.to_vec(),
                 });
             },
-        )?;
-        Ok(out)
+        )
     }
 
     /// OFPMP_AGGREGATE / NXST_AGGREGATE.

@@ -15,6 +15,7 @@ pub mod features;
 mod flows;
 pub mod groups;
 mod ofproto;
+pub mod probe;
 pub mod rule;
 pub mod tables;
 

@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ovs_ofp_core::{OfpPort, Version};
-use ovs_ofp_msgs::{AsyncConfig, FlowFormat, PacketInFormat, Role, SwitchConfig};
+use ovs_ofp_msgs::{AsyncConfig, FlowFormat, Message, PacketInFormat, Role, SwitchConfig};
 
 use crate::groups::{Group, Meter};
+use crate::probe::{Probe, ProbeStep};
 use crate::tables::Tables;
 
 /// Identifies a connection; chosen by the daemon.
@@ -41,6 +42,7 @@ pub struct PortInfo {
 pub struct Conn {
     /// Management socket and other passive services, not controllers.
     pub service: bool,
+    pub probe: Probe,
     /// Negotiated version, once the peer's hello arrived.
     pub version: Option<Version>,
     pub role: Role,
@@ -66,9 +68,10 @@ pub struct Bundle {
 }
 
 impl Conn {
-    pub fn new(service: bool) -> Conn {
+    pub fn new(service: bool, probe: Probe) -> Conn {
         Conn {
             service,
+            probe,
             version: None,
             role: Role::Equal,
             flow_format: FlowFormat::OpenFlow10,
@@ -101,6 +104,8 @@ pub struct Ofproto {
     pub groups: BTreeMap<u32, Group>,
     pub meters: BTreeMap<u32, Meter>,
     pub conns: HashMap<ConnId, Conn>,
+    /// The last transaction ID of a request the switch sent itself.
+    next_xid: u32,
     /// The highest generation ID a primary/secondary role request carried.
     pub generation_id: Option<u64>,
     /// When the switch was created (for port durations).
@@ -141,6 +146,7 @@ impl Ofproto {
             groups: BTreeMap::new(),
             meters: BTreeMap::new(),
             conns: HashMap::new(),
+            next_xid: 0,
             generation_id: None,
             created: 0,
             port_order: ovs_shash::HashOrder::new(),
@@ -257,7 +263,7 @@ impl Ofproto {
             .collect()
     }
 
-    /// Periodic work: flow expiry.
+    /// Periodic work: flow expiry and inactivity probes.
     pub fn run(&mut self, now: u64) -> Vec<Output> {
         let mut out = Vec::new();
         for r in self.tables.expire(now) {
@@ -265,6 +271,40 @@ impl Ofproto {
                 self.send_async_flow_removed(&fr, &mut out);
             }
         }
+        self.mark_sent(&out, now);
+        for (&id, c) in self.conns.iter_mut() {
+            match c.probe.step(now) {
+                ProbeStep::Wait => {}
+                ProbeStep::SendEcho => {
+                    let v = c.version.unwrap_or(Version::Of10);
+                    self.next_xid = self.next_xid.wrapping_add(1);
+                    if let Ok(bytes) =
+                        ovs_ofp_msgs::encode(v, self.next_xid, &Message::EchoRequest(Vec::new()))
+                    {
+                        out.push(Output::Send(id, bytes));
+                    }
+                }
+                ProbeStep::GiveUp { waited_secs } => {
+                    tracing::error!(
+                        target: "rconn",
+                        "{}<->{id}: no response to inactivity probe after {waited_secs} seconds, disconnecting",
+                        self.name
+                    );
+                    out.push(Output::Close(id));
+                }
+            }
+        }
         out
+    }
+
+    /// What is sent to a connection counts as activity on it.
+    pub(crate) fn mark_sent(&mut self, out: &[Output], now: u64) {
+        for o in out {
+            if let Output::Send(id, _) = o
+                && let Some(c) = self.conns.get_mut(id)
+            {
+                c.probe.activity(now);
+            }
+        }
     }
 }

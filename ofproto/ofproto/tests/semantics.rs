@@ -186,7 +186,7 @@ fn hidden_table_is_read_only_and_errors_match_ovs() {
 fn hello_without_common_version_is_refused_with_ovs_text() {
     let mut o = switch();
     o.set_allowed_versions(&["OpenFlow10".to_string()]);
-    let out = o.connect(1, true, 0);
+    let out = o.connect(1, true, 0, 0);
     assert_eq!(out.len(), 1);
     let hello = ovs_ofp_msgs::encode(
         Version::Of13,
