@@ -6,9 +6,10 @@ pub use crate::error_table::OfpErr;
 /// How one error is numbered on the wire for a range of versions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ErrorEncoding {
-    /// 0 for a standard error; else the experimenter ID of an
-    /// `OFPET_EXPERIMENTER` error (then `err_type` is 0xffff and `code` is
-    /// the experimenter's `exp_type`).
+    /// 0 for a standard error; else the vendor (experimenter) that numbers
+    /// it: an `OFPET_EXPERIMENTER` error has `err_type` 0xffff and the
+    /// experimenter's `exp_type` in `code`; Nicira's OpenFlow 1.0/1.1
+    /// errors have their own type and code (sent wrapped in `NXET_VENDOR`).
     pub vendor: u32,
     pub min_version: u8,
     pub max_version: u8,

@@ -534,7 +534,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBRC_BAD_TABLE_ID",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 1,
@@ -574,7 +574,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBRC_BAD_PORT",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -689,7 +689,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBRC_NXM_INVALID",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -709,7 +709,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBRC_NXM_BAD_TYPE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -729,7 +729,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBRC_MUST_BE_ZERO",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -749,7 +749,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBRC_BAD_REASON",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -769,7 +769,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBRC_FM_BAD_EVENT",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -789,7 +789,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBRC_UNENCODABLE_ERROR",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -908,7 +908,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBAC_BAD_OUT_GROUP",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 2,
@@ -928,7 +928,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBAC_MATCH_INCONSISTENT",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 1,
@@ -970,7 +970,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBAC_BAD_SET_TYPE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -990,7 +990,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBAC_BAD_SET_LEN",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -1010,7 +1010,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBAC_BAD_SET_ARGUMENT",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -1061,7 +1061,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBAC_MUST_BE_ZERO",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 2,
@@ -1081,7 +1081,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBAC_BAD_CONJUNCTION",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 2,
@@ -1134,7 +1134,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBAC_CT_DATAPATH_SUPPORT",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -1165,7 +1165,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBIC_UNSUP_INST",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 2,
@@ -1271,7 +1271,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBIC_DUP_INST",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 2,
                 max_version: 2,
                 err_type: 3,
@@ -1353,7 +1353,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBMC_BAD_WILDCARDS",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 1,
@@ -1373,7 +1373,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBMC_BAD_FIELD",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 0,
@@ -1393,7 +1393,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBMC_BAD_VALUE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 1,
@@ -1413,7 +1413,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBMC_BAD_MASK",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -1433,7 +1433,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBMC_BAD_PREREQ",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -1453,7 +1453,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBMC_DUP_FIELD",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -1484,7 +1484,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXBMC_CT_DATAPATH_SUPPORT",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -1628,14 +1628,14 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPFMFC_BAD_FLAGS",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 3,
                 code: 258,
             },
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 2,
                 max_version: 2,
                 err_type: 5,
@@ -1708,7 +1708,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXFMFC_HARDWARE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 5,
@@ -1728,7 +1728,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXFMFC_BAD_TABLE_ID",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 5,
@@ -1748,7 +1748,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXFMFC_INVALID_TLV_FIELD",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -1768,7 +1768,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_GROUP_EXISTS",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1788,7 +1788,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_INVALID_GROUP",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1808,7 +1808,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_WEIGHT_UNSUPPORTED",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1828,7 +1828,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_OUT_OF_GROUPS",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1848,7 +1848,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_OUT_OF_BUCKETS",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1868,7 +1868,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_CHAINING_UNSUPPORTED",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1888,7 +1888,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_WATCH_UNSUPPORTED",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1908,7 +1908,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_LOOP",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1928,7 +1928,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_UNKNOWN_GROUP",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1948,7 +1948,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_CHAINED_GROUP",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1968,7 +1968,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_BAD_TYPE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -1988,7 +1988,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_BAD_COMMAND",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -2008,7 +2008,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_BAD_BUCKET",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -2028,7 +2028,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_BAD_WATCH",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -2048,7 +2048,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_EPERM",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -2068,7 +2068,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_UNKNOWN_BUCKET",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -2088,7 +2088,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPGMFC_BUCKET_EXISTS",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 1,
                 err_type: 6,
@@ -2340,7 +2340,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPRRFC_BAD_ROLE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -2613,7 +2613,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBPC_BAD_TYPE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 13,
@@ -2647,7 +2647,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBPC_BAD_LEN",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 13,
@@ -2681,7 +2681,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBPC_BAD_VALUE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 13,
@@ -2715,7 +2715,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBPC_TOO_MANY",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 14,
@@ -2749,7 +2749,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBPC_DUP_TYPE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 14,
@@ -2783,7 +2783,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBPC_BAD_EXPERIMENTER",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 14,
@@ -2817,7 +2817,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBPC_BAD_EXP_TYPE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 14,
@@ -2851,7 +2851,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBPC_BAD_EXP_VALUE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 14,
@@ -2885,7 +2885,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPBPC_EPERM",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 14,
@@ -3354,7 +3354,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPMOFC_MONITOR_EXISTS",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3392,7 +3392,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPMOFC_UNKNOWN_MONITOR",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3430,7 +3430,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "OFPMOFC_BAD_FLAGS",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3479,7 +3479,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXTTMFC_BAD_COMMAND",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3499,7 +3499,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXTTMFC_BAD_OPT_LEN",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3519,7 +3519,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXTTMFC_BAD_FIELD_IDX",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3539,7 +3539,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXTTMFC_TABLE_FULL",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3559,7 +3559,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXTTMFC_ALREADY_MAPPED",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3579,7 +3579,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXTTMFC_DUP_ENTRY",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3599,7 +3599,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXTTMFC_INVALID_TLV_DEL",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3619,7 +3619,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXR_NOT_SUPPORTED",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3639,7 +3639,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXR_STALE",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,
@@ -3659,7 +3659,7 @@ pub(crate) static ERRORS: [(OfpErr, &str, &[ErrorEncoding]); 198] = [
         "NXST_NOT_CONFIGURED",
         &[
             ErrorEncoding {
-                vendor: 0x00000000,
+                vendor: 0x00002320,
                 min_version: 1,
                 max_version: 2,
                 err_type: 1,

@@ -69,90 +69,6 @@ impl std::fmt::Display for EncodeError {
 
 impl std::error::Error for EncodeError {}
 
-/// Errors that OpenFlow 1.0 and 1.1 carry as Nicira vendor errors (inside
-/// `NXET_VENDOR`), with the wire versions where they do, from OVS 3.1's
-/// error catalogue.
-const NX_VENDOR_ERRORS: &[(OfpErr, u8, u8)] = &[
-    (OfpErr::OfpbrcBadTableId, 1, 1),
-    (OfpErr::OfpbrcBadPort, 1, 2),
-    (OfpErr::NxbrcNxmInvalid, 1, 2),
-    (OfpErr::NxbrcNxmBadType, 1, 2),
-    (OfpErr::NxbrcMustBeZero, 1, 2),
-    (OfpErr::NxbrcBadReason, 1, 2),
-    (OfpErr::NxbrcFmBadEvent, 1, 2),
-    (OfpErr::NxbrcUnencodableError, 1, 2),
-    (OfpErr::OfpbacBadOutGroup, 1, 1),
-    (OfpErr::OfpbacMatchInconsistent, 1, 1),
-    (OfpErr::OfpbacBadSetType, 1, 2),
-    (OfpErr::OfpbacBadSetLen, 1, 2),
-    (OfpErr::OfpbacBadSetArgument, 1, 2),
-    (OfpErr::NxbacMustBeZero, 1, 2),
-    (OfpErr::NxbacBadConjunction, 1, 2),
-    (OfpErr::NxbacCtDatapathSupport, 1, 2),
-    (OfpErr::OfpbicUnsupInst, 1, 1),
-    (OfpErr::OfpbicDupInst, 2, 2),
-    (OfpErr::OfpbmcBadWildcards, 1, 1),
-    (OfpErr::OfpbmcBadField, 1, 1),
-    (OfpErr::OfpbmcBadValue, 1, 1),
-    (OfpErr::OfpbmcBadMask, 1, 2),
-    (OfpErr::OfpbmcBadPrereq, 1, 2),
-    (OfpErr::OfpbmcDupField, 1, 2),
-    (OfpErr::NxbmcCtDatapathSupport, 1, 2),
-    (OfpErr::OfpfmfcBadFlags, 1, 1),
-    (OfpErr::OfpfmfcBadFlags, 2, 2),
-    (OfpErr::NxfmfcHardware, 1, 2),
-    (OfpErr::NxfmfcBadTableId, 1, 2),
-    (OfpErr::NxfmfcInvalidTlvField, 1, 2),
-    (OfpErr::OfpgmfcGroupExists, 1, 1),
-    (OfpErr::OfpgmfcInvalidGroup, 1, 1),
-    (OfpErr::OfpgmfcWeightUnsupported, 1, 1),
-    (OfpErr::OfpgmfcOutOfGroups, 1, 1),
-    (OfpErr::OfpgmfcOutOfBuckets, 1, 1),
-    (OfpErr::OfpgmfcChainingUnsupported, 1, 1),
-    (OfpErr::OfpgmfcWatchUnsupported, 1, 1),
-    (OfpErr::OfpgmfcLoop, 1, 1),
-    (OfpErr::OfpgmfcUnknownGroup, 1, 1),
-    (OfpErr::OfpgmfcChainedGroup, 1, 1),
-    (OfpErr::OfpgmfcBadType, 1, 1),
-    (OfpErr::OfpgmfcBadCommand, 1, 1),
-    (OfpErr::OfpgmfcBadBucket, 1, 1),
-    (OfpErr::OfpgmfcBadWatch, 1, 1),
-    (OfpErr::OfpgmfcEperm, 1, 1),
-    (OfpErr::OfpgmfcUnknownBucket, 1, 1),
-    (OfpErr::OfpgmfcBucketExists, 1, 1),
-    (OfpErr::OfprrfcBadRole, 1, 2),
-    (OfpErr::OfpbpcBadType, 1, 2),
-    (OfpErr::OfpbpcBadLen, 1, 2),
-    (OfpErr::OfpbpcBadValue, 1, 2),
-    (OfpErr::OfpbpcTooMany, 1, 2),
-    (OfpErr::OfpbpcDupType, 1, 2),
-    (OfpErr::OfpbpcBadExperimenter, 1, 2),
-    (OfpErr::OfpbpcBadExpType, 1, 2),
-    (OfpErr::OfpbpcBadExpValue, 1, 2),
-    (OfpErr::OfpbpcEperm, 1, 2),
-    (OfpErr::OfpmofcMonitorExists, 1, 2),
-    (OfpErr::OfpmofcUnknownMonitor, 1, 2),
-    (OfpErr::OfpmofcBadFlags, 1, 2),
-    (OfpErr::NxttmfcBadCommand, 1, 2),
-    (OfpErr::NxttmfcBadOptLen, 1, 2),
-    (OfpErr::NxttmfcBadFieldIdx, 1, 2),
-    (OfpErr::NxttmfcTableFull, 1, 2),
-    (OfpErr::NxttmfcAlreadyMapped, 1, 2),
-    (OfpErr::NxttmfcDupEntry, 1, 2),
-    (OfpErr::NxttmfcInvalidTlvDel, 1, 2),
-    (OfpErr::NxrNotSupported, 1, 2),
-    (OfpErr::NxrStale, 1, 2),
-    (OfpErr::NxstNotConfigured, 1, 2),
-];
-
-/// True if `err` travels as a Nicira vendor error in wire version `version`.
-/// (The core error table numbers these errors without their vendor.)
-fn is_nx_vendor(err: OfpErr, version: u8) -> bool {
-    NX_VENDOR_ERRORS
-        .iter()
-        .any(|(e, lo, hi)| *e == err && *lo <= version && version <= *hi)
-}
-
 /// `NXET_VENDOR`: the OpenFlow 1.0/1.1 error type that wraps a vendor error.
 pub const NXET_VENDOR: u16 = 0xb0c2;
 /// `NXVC_VENDOR_ERROR`: its only code.
@@ -187,31 +103,12 @@ pub struct ErrorMsg {
     pub data: Vec<u8>,
 }
 
-/// The error actually sent for `err` in `domain`: itself, or the fallback
-/// when the version has no number for it.
-fn err_or_fallback(err: OfpErr, domain: u8) -> OfpErr {
-    if err.encoding(domain).is_some() {
-        err
-    } else {
-        OfpErr::NxbrcUnencodableError
-    }
-}
-
 impl ErrorMsg {
     /// The error this message means in wire version `version`, if OVS
     /// knows it (OVS's `ofperr_decode_msg`).
     pub fn ofperr(&self, version: u8) -> Option<OfpErr> {
         match self.code {
-            ErrorCode::Standard { err_type, code } => {
-                OfpErr::decode(version, 0, err_type, code).filter(|e| !is_nx_vendor(*e, version))
-            }
-            ErrorCode::NxVendor {
-                vendor,
-                err_type,
-                code,
-            } if vendor == ovs_ofp_core::NX_VENDOR_ID && version <= 2 => {
-                OfpErr::decode(version, 0, err_type, code).filter(|e| is_nx_vendor(*e, version))
-            }
+            ErrorCode::Standard { err_type, code } => OfpErr::decode(version, 0, err_type, code),
             ErrorCode::Experimenter { vendor, exp_type } => {
                 OfpErr::decode(version, vendor, OFPET_EXPERIMENTER, exp_type)
             }
@@ -242,13 +139,6 @@ impl ErrorMsg {
                 err_type: 1,
                 code: 0,
             },
-            Some(e) if e.vendor == 0 && is_nx_vendor(err_or_fallback(err, domain), domain) => {
-                ErrorCode::NxVendor {
-                    vendor: ovs_ofp_core::NX_VENDOR_ID,
-                    err_type: e.err_type,
-                    code: e.code,
-                }
-            }
             Some(e) if e.vendor == 0 => ErrorCode::Standard {
                 err_type: e.err_type,
                 code: e.code,
