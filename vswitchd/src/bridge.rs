@@ -353,14 +353,14 @@ impl Bridges {
                 })
                 .collect();
             configure_ports(br, bcfg, caps, macs, now_ms, &mut status);
-            // The bridge's address: other_config:hwaddr, else the local
-            // port's own random one (OVS would prefer a physical port's
-            // address; dummy and internal ports never qualify).
+            // The bridge's address: other_config:hwaddr, else the smallest
+            // usable port address, else the local port's own random one.
             let ea = bcfg
                 .other_config
                 .get("hwaddr")
                 .and_then(|s| parse_mac(s))
                 .filter(|m| m[0] & 1 == 0 && *m != [0; 6])
+                .or_else(|| smallest_port_address(br))
                 .unwrap_or(br.random_ea);
             br.ea = ea;
             if let Some(local) = br.ifaces.get_mut(&br.name) {
@@ -434,6 +434,39 @@ impl Bridges {
         }
         status
     }
+}
+
+/// OVS's choice of a bridge address among its ports: each port is
+/// represented by its lowest-numbered interface, the local port does not
+/// count, and only globally assigned unicast addresses that no protocol
+/// reserves qualify (dummy, tap and veth devices have locally assigned
+/// ones). The smallest wins.
+fn smallest_port_address(br: &Bridge) -> Option<[u8; 6]> {
+    let mut by_port: HashMap<&str, &Iface> = HashMap::new();
+    for iface in br.ifaces.values() {
+        let e = by_port.entry(iface.port_name.as_str()).or_insert(iface);
+        if iface.ofport < e.ofport {
+            *e = iface;
+        }
+    }
+    by_port
+        .into_values()
+        .filter(|i| i.ofport != OFPP_LOCAL)
+        .map(|i| i.netdev.mac)
+        .filter(|m| is_usable_bridge_address(*m))
+        .min()
+}
+
+/// Not multicast, not locally administered, not zero, not one of the
+/// unicast addresses OVS reserves for switch protocols (Extreme's EDP and
+/// EAPS); every other reserved address is multicast.
+fn is_usable_bridge_address(m: [u8; 6]) -> bool {
+    const RESERVED_UNICAST: [[u8; 6]; 3] = [
+        [0x00, 0xe0, 0x2b, 0, 0, 0],
+        [0x00, 0xe0, 0x2b, 0, 0, 4],
+        [0x00, 0xe0, 0x2b, 0, 0, 6],
+    ];
+    m[0] & 0x03 == 0 && m != [0; 6] && !RESERVED_UNICAST.contains(&m)
 }
 
 fn datapath_type(t: &str) -> &str {
@@ -621,6 +654,20 @@ mod tests {
             }],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn only_global_unicast_addresses_name_a_bridge() {
+        assert!(is_usable_bridge_address([
+            0x00, 0x1b, 0x21, 0x3c, 0x4d, 0x5e
+        ]));
+        // Dummy (aa:55:...), tap and veth addresses are locally assigned.
+        assert!(!is_usable_bridge_address([0xaa, 0x55, 0xaa, 0x55, 0, 1]));
+        assert!(!is_usable_bridge_address([0x02, 0, 0, 0, 0, 1]));
+        assert!(!is_usable_bridge_address([0x01, 0x80, 0xc2, 0, 0, 0]));
+        assert!(!is_usable_bridge_address([0; 6]));
+        assert!(!is_usable_bridge_address([0x00, 0xe0, 0x2b, 0, 0, 4]));
+        assert!(is_usable_bridge_address([0x00, 0xe0, 0x2b, 0, 0, 5]));
     }
 
     #[test]
