@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 pub mod canon;
+pub mod controller;
 pub mod process;
 pub mod rpc;
 pub mod sandbox;

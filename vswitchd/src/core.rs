@@ -41,6 +41,8 @@ pub enum Event {
     Unixctl(UnixctlRequest),
     /// A status transaction finished (`true` if it committed).
     StatusCommitted(bool),
+    /// The periodic statistics transaction finished.
+    StatsCommitted,
 }
 
 struct Session {
@@ -63,6 +65,11 @@ struct Core {
     committed: Option<(i64, String)>,
     txn_in_flight: bool,
     seed: u64,
+    /// Active controller connections' state by (bridge, target).
+    controller_status: HashMap<(String, String), ofconn::SharedStatus>,
+    /// The configuration last applied, for the periodic status updates.
+    last_cfg: Option<bridge::Config>,
+    stats_in_flight: bool,
 }
 
 impl Core {
@@ -163,6 +170,9 @@ pub async fn serve(
         committed: None,
         txn_in_flight: false,
         seed: seed | 1,
+        controller_status: HashMap::new(),
+        last_cfg: None,
+        stats_in_flight: false,
     };
 
     if let Some(d) = detached {
@@ -171,6 +181,8 @@ pub async fn serve(
     info!(target: "ovs_vswitchd", "{PROGRAM} (ovs-rs) {} started", env!("CARGO_PKG_VERSION"));
 
     let mut tick = tokio::time::interval(Duration::from_millis(250));
+    // OVS refreshes statistics and controller status every 5 s.
+    let mut stats_tick = tokio::time::interval(Duration::from_secs(5));
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
@@ -205,6 +217,22 @@ pub async fn serve(
                     outputs.extend(ofproto.run(now));
                 }
                 core.send(outputs);
+            }
+            _ = stats_tick.tick() => {
+                if !core.stats_in_flight && let Some(cfg) = &core.last_cfg {
+                    let txn = dbconfig::controller_status_txn(
+                        cfg,
+                        &controller_status(&core),
+                        &idl.snapshot(),
+                    );
+                    core.stats_in_flight = true;
+                    let handle = idl.handle();
+                    let events = events_tx.clone();
+                    tokio::spawn(async move {
+                        let _ = handle.commit(txn).await;
+                        let _ = events.send(Event::StatsCommitted);
+                    });
+                }
             }
             _ = terminate.recv() => core.exiting = true,
             _ = interrupt.recv() => core.exiting = true,
@@ -290,6 +318,7 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
             };
             let _ = req.reply.send(result);
         }
+        Event::StatsCommitted => core.stats_in_flight = false,
         Event::StatusCommitted(ok) => {
             core.txn_in_flight = false;
             if !ok {
@@ -299,6 +328,56 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
             *reconfigure_needed = true;
         }
     }
+}
+
+/// The connection status of every active controller, by Controller row
+/// UUID, as OVS's `connmgr_get_controller_info` reports it.
+fn controller_status(core: &Core) -> HashMap<String, dbconfig::ControllerStatus> {
+    let mut out = HashMap::new();
+    let Some(cfg) = &core.last_cfg else {
+        return out;
+    };
+    let now = Instant::now();
+    for b in &cfg.bridges {
+        for c in &b.controllers {
+            let key = (b.name.clone(), c.target.clone());
+            let Some(shared) = core.controller_status.get(&key) else {
+                continue;
+            };
+            let Ok(st) = shared.lock().map(|s| s.clone()) else {
+                continue;
+            };
+            let conn = st
+                .conn
+                .and_then(|id| core.ofprotos.get(&b.name).and_then(|o| o.conns.get(&id)));
+            // An unanswered probe is rconn's IDLE state.
+            let state = match conn {
+                Some(c) if c.probe.is_probing() => "IDLE",
+                _ => st.state,
+            };
+            let mut status = Vec::new();
+            if let Some(e) = &st.last_error {
+                status.push(("last_error".to_string(), e.clone()));
+            }
+            status.push(("state".to_string(), state.to_string()));
+            let secs = |t: Instant| now.duration_since(t).as_secs().to_string();
+            if let Some(t) = st.last_connected {
+                status.push(("sec_since_connect".to_string(), secs(t)));
+            }
+            if let Some(t) = st.last_disconnected {
+                status.push(("sec_since_disconnect".to_string(), secs(t)));
+            }
+            out.insert(
+                c.uuid.clone(),
+                dbconfig::ControllerStatus {
+                    is_connected: matches!(state, "ACTIVE" | "IDLE"),
+                    role: conn.map(|c| c.role_name()),
+                    status,
+                },
+            );
+        }
+    }
+    out
 }
 
 async fn reconfigure(
@@ -390,6 +469,9 @@ async fn reconfigure(
         }
         keep
     });
+    let services = &core.services;
+    core.controller_status
+        .retain(|key, _| services.contains_key(key));
     for (bridge, target, service, probe_interval) in wanted {
         let key = (bridge.clone(), target.clone());
         if core.services.contains_key(&key) {
@@ -398,11 +480,17 @@ async fn reconfigure(
         match Target::parse(&target, ovs_stream::OPENFLOW_PORT) {
             Ok(t) => {
                 let (stop_tx, stop_rx) = watch::channel(false);
+                let status = (!t.is_passive()).then(|| {
+                    let st = ofconn::SharedStatus::default();
+                    core.controller_status.insert(key.clone(), st.clone());
+                    st
+                });
                 let origin = Origin {
                     bridge: bridge.clone(),
                     target: target.clone(),
                     service,
                     probe_interval,
+                    status,
                 };
                 match ofconn::start(hub.clone(), origin, t, stop_rx).await {
                     Ok(()) => {
@@ -414,6 +502,8 @@ async fn reconfigure(
             Err(e) => warn!(target: "connmgr", "{bridge}: {e}"),
         }
     }
+
+    core.last_cfg = Some(cfg.clone());
 
     // Status back to the database, once per distinct content.
     let txn = dbconfig::status_txn(cfg, &status, caps, replica);

@@ -116,6 +116,54 @@ fn parse(u: &str) -> Option<Uuid> {
     ovsdb::parse_uuid(u)
 }
 
+/// One Controller row's connection status (OVS's
+/// `refresh_controller_status`); passive targets have none.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ControllerStatus {
+    pub is_connected: bool,
+    /// `master`, `slave` or `other` while connected.
+    pub role: Option<&'static str>,
+    pub status: Vec<(String, String)>,
+}
+
+/// The periodic statistics transaction: the connection status of every
+/// Controller row of `cfg` (rows without an entry in `status` get OVS's
+/// values for a passive target). Rows gone from the replica are skipped.
+pub fn controller_status_txn(
+    cfg: &Config,
+    status: &std::collections::HashMap<String, ControllerStatus>,
+    replica: &Replica,
+) -> Transaction {
+    let mut txn = Transaction::new();
+    for c in cfg.bridges.iter().flat_map(|b| &b.controllers) {
+        let Some(u) = parse(&c.uuid).filter(|u| replica.row("Controller", u).is_some()) else {
+            continue;
+        };
+        let st = status.get(&c.uuid).cloned().unwrap_or_default();
+        let pairs = st
+            .status
+            .iter()
+            .map(|(k, v)| (Atom::string(k), Atom::string(v)))
+            .collect();
+        txn.update(
+            "Controller",
+            u,
+            [
+                (
+                    "is_connected",
+                    Datum::scalar(Atom::Boolean(st.is_connected)),
+                ),
+                ("role", st.role.map_or_else(Datum::empty, string)),
+                (
+                    "status",
+                    Datum::from_map(pairs).unwrap_or_else(|_| Datum::empty()),
+                ),
+            ],
+        );
+    }
+    txn
+}
+
 /// The status transaction after a reconfiguration: interface and bridge
 /// status, the capabilities, and `cur_cfg` = `next_cfg`. Rows gone from the
 /// replica are skipped.

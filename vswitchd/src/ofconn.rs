@@ -15,9 +15,10 @@
 //! whole message. A length below 8 cannot be framed; OVS drops the
 //! connection then, and so do we.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 
 use ovs_stream::{Listener, Stream, Target};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -41,6 +42,40 @@ pub struct Origin {
     pub service: bool,
     /// Inactivity probe interval, seconds (0: none).
     pub probe_interval: u32,
+    /// Where an active target's connection state is kept.
+    pub status: Option<SharedStatus>,
+}
+
+/// An active connection's state and history as OVS's rconn keeps them,
+/// for the Controller row's `is_connected` and `status` columns.
+#[derive(Clone, Debug, Default)]
+pub struct RconnStatus {
+    /// `CONNECTING`, `ACTIVE` or `BACKOFF` (`IDLE` is the connection's own
+    /// probe state, known to ofproto).
+    pub state: &'static str,
+    /// The connection while there is one.
+    pub conn: Option<ConnId>,
+    pub last_connected: Option<Instant>,
+    pub last_disconnected: Option<Instant>,
+    /// Why the last connection ended or failed, in OVS's words.
+    pub last_error: Option<String>,
+}
+
+pub type SharedStatus = Arc<Mutex<RconnStatus>>;
+
+fn update(status: &SharedStatus, f: impl FnOnce(&mut RconnStatus)) {
+    if let Ok(mut s) = status.lock() {
+        f(&mut s);
+    }
+}
+
+/// An error as OVS's `ovs_strerror` prints it (no Rust suffix).
+fn error_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 /// What the tasks share: where events go and how ids are made.
@@ -94,28 +129,47 @@ pub async fn start(
 /// Active targets reconnect with OVS's rconn backoff: 1 s doubling to 8 s.
 async fn connect_loop(hub: Hub, origin: Origin, target: Target, mut stop: watch::Receiver<bool>) {
     let mut backoff = Duration::from_secs(1);
+    let status = origin.status.clone().unwrap_or_default();
     loop {
         info!(target: LOG, "{}<->{}: connecting...", origin.bridge, origin.target);
+        update(&status, |s| s.state = "CONNECTING");
         match ovs_stream::connect(&target).await {
             Ok(stream) => {
                 info!(target: LOG, "{}<->{}: connected", origin.bridge, origin.target);
                 backoff = Duration::from_secs(1);
                 let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-                spawn_connection_with_done(
+                let id = spawn_connection_with_done(
                     &hub,
                     stream,
                     origin.clone(),
                     stop.clone(),
                     Some(done_tx),
                 );
-                tokio::select! {
-                    _ = done_rx => {}
+                update(&status, |s| {
+                    s.state = "ACTIVE";
+                    s.conn = Some(id);
+                    s.last_connected = Some(Instant::now());
+                });
+                let why = tokio::select! {
+                    r = done_rx => r.ok().flatten(),
                     _ = stop.changed() => return,
-                }
+                };
                 info!(target: LOG, "{}<->{}: connection closed", origin.bridge, origin.target);
+                update(&status, |s| {
+                    s.state = "BACKOFF";
+                    s.conn = None;
+                    s.last_disconnected = Some(Instant::now());
+                    s.last_error = Some(why.unwrap_or_else(|| "End of file".to_string()));
+                });
             }
             Err(e) => {
                 warn!(target: LOG, "{}<->{}: connection failed ({e})", origin.bridge, origin.target);
+                // rconn does not count a connection refused on the spot
+                // as a disconnection.
+                update(&status, |s| {
+                    s.state = "BACKOFF";
+                    s.last_error = Some(error_text(&e));
+                });
             }
         }
         tokio::select! {
@@ -167,13 +221,15 @@ fn spawn_connection(hub: &Hub, stream: Stream, origin: Origin, stop: watch::Rece
     spawn_connection_with_done(hub, stream, origin, stop, None);
 }
 
+/// Returns the connection's ID; `done` gets why it ended (`None`: the peer
+/// closed it).
 fn spawn_connection_with_done(
     hub: &Hub,
     stream: Stream,
     origin: Origin,
     mut stop: watch::Receiver<bool>,
-    done: Option<tokio::sync::oneshot::Sender<()>>,
-) {
+    done: Option<tokio::sync::oneshot::Sender<Option<String>>>,
+) -> ConnId {
     let id = hub.next_id();
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let Stream {
@@ -191,7 +247,7 @@ fn spawn_connection_with_done(
         })
         .is_err()
     {
-        return;
+        return id;
     }
     // The writer ends the reader when the switch closes the connection
     // (a peer that stopped answering may never close its side).
@@ -229,7 +285,7 @@ fn spawn_connection_with_done(
                 r = read_soon(&mut rd, &mut chunk) => match r {
                     Ok(0) => break 'read None,
                     Ok(n) => n,
-                    Err(e) => break 'read Some(e.to_string()),
+                    Err(e) => break 'read Some(error_text(&e)),
                 },
                 _ = stop.changed() => break 'read None,
                 _ = &mut closed_rx => break 'read None,
@@ -262,12 +318,13 @@ fn spawn_connection_with_done(
                 break 'read None;
             }
         };
-        if let Some(r) = reason {
+        if let Some(r) = &reason {
             warn!(target: LOG, "connection {id}: {r}");
         }
         let _ = events.send(Event::Disconnected { conn: id });
         if let Some(done) = done {
-            let _ = done.send(());
+            let _ = done.send(reason);
         }
     });
+    id
 }

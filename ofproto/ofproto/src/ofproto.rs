@@ -68,6 +68,15 @@ pub struct Bundle {
 }
 
 impl Conn {
+    /// The role as the database's Controller `role` column names it.
+    pub fn role_name(&self) -> &'static str {
+        match self.role {
+            Role::Primary => "master",
+            Role::Secondary => "slave",
+            Role::Equal | Role::NoChange => "other",
+        }
+    }
+
     pub fn new(service: bool, probe: Probe) -> Conn {
         Conn {
             service,

@@ -50,6 +50,11 @@ impl Probe {
         self.probing_since = None;
     }
 
+    /// Waiting for an answer to an echo request (rconn's IDLE state).
+    pub fn is_probing(&self) -> bool {
+        self.probing_since.is_some()
+    }
+
     pub fn step(&mut self, now: u64) -> ProbeStep {
         if self.interval_ms == 0 {
             return ProbeStep::Wait;
