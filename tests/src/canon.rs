@@ -397,8 +397,9 @@ pub fn canonical_vsctl_show(text: &str, map: &UuidMap) -> String {
     render_tree(&mut root).concat()
 }
 
-/// `None` if `a == b`, else a report with the first differing line and
-/// both texts in full.
+/// `None` if `a == b`, else a report with the first differing line, a few
+/// lines around it on each side, and both texts in full when they are short
+/// enough to read.
 pub fn diff_report(a_label: &str, a: &str, b_label: &str, b: &str) -> Option<String> {
     if a == b {
         return None;
@@ -410,13 +411,31 @@ pub fn diff_report(a_label: &str, a: &str, b_label: &str, b: &str) -> Option<Str
         .zip(bl.iter())
         .position(|(x, y)| x != y)
         .unwrap_or(al.len().min(bl.len()));
-    Some(format!(
-        "first difference at line {}:\n  {a_label}: {:?}\n  {b_label}: {:?}\n=== {a_label} \
-         ===\n{a}\n=== {b_label} ===\n{b}",
+    let from = first.saturating_sub(3);
+    let context = |lines: &[&str]| -> String {
+        lines
+            .iter()
+            .enumerate()
+            .skip(from)
+            .take(first - from + 4)
+            .map(|(i, l)| format!("  {:>4}{} {l}\n", i + 1, if i == first { '>' } else { ' ' }))
+            .collect()
+    };
+    let mut report = format!(
+        "first difference at line {}:\n  {a_label}: {:?}\n  {b_label}: {:?}\n--- {a_label} \
+         around it:\n{}--- {b_label} around it:\n{}",
         first + 1,
         al.get(first).copied().unwrap_or("<end>"),
         bl.get(first).copied().unwrap_or("<end>"),
-    ))
+        context(&al),
+        context(&bl),
+    );
+    if al.len() + bl.len() <= 400 {
+        report.push_str(&format!(
+            "=== {a_label} (full) ===\n{a}\n=== {b_label} (full) ===\n{b}"
+        ));
+    }
+    Some(report)
 }
 
 /// The first differing line of two long texts (line number and both

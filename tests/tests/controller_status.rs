@@ -41,6 +41,14 @@ fn seen(sw: &Switch) -> Seen {
     }
 }
 
+/// A loopback TCP port that was free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
 /// Polls until `pred` holds (the switch writes every 5 s).
 fn wait_until(sw: &Switch, what: &str, pred: impl Fn(&Seen) -> bool) -> Seen {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -67,10 +75,7 @@ fn controller_status_follows_the_connection() {
     let sw = Switch::start("ctlstatus", imp);
     sw.add_bridge("br0", &[]);
     // A port nobody listens on yet.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    let port = free_port();
     sw.vsctl_ok(&["set-controller", "br0", &format!("tcp:127.0.0.1:{port}")]);
 
     let refused = wait_until(&sw, "refused connection reported", |s| {
@@ -121,10 +126,7 @@ fn passive_controller_targets_have_no_status() {
     let imp = switch_impl_or_skip!("passive_controller_targets_have_no_status");
     let sw = Switch::start("ctlpassive", imp);
     sw.add_bridge("br0", &[]);
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    let port = free_port();
     sw.vsctl_ok(&["set-controller", "br0", &format!("ptcp:{port}:127.0.0.1")]);
     // Two refresh periods.
     std::thread::sleep(Duration::from_secs(11));
