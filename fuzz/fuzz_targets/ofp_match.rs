@@ -40,6 +40,7 @@ fuzz_target!(|data: &[u8]| {
                 strict: false,
                 allow_cookie: true,
                 pipeline_fields_only: false,
+                tlv: None,
             };
             if let Ok(d) = decode_nxm_with(&mut Reader::new(rest), rest.len(), None, loose) {
                 let mut w = Writer::new();

@@ -33,11 +33,22 @@ fuzz_target!(|data: &[u8]| {
     let len = msg.len() as u16;
     msg[2..4].copy_from_slice(&len.to_be_bytes());
     let tid = flags & 1 != 0;
+    // Half the inputs run against a switch with tunnel metadata mapped, so
+    // tun_metadataN in matches and actions decode and re-encode.
+    let mut table = ovs_flow::TlvTable::new();
+    if flags & 2 != 0 {
+        for (i, len) in [(0, 4), (1, 8), (2, 124), (5, 0)] {
+            let _ = table.add(i, 0xffff, i as u8, len);
+        }
+    }
+    let tlv = (flags & 2 != 0).then_some(&table);
     let opts = DecodeOptions {
         flow_mod_table_id: tid,
+        tlv,
     };
     let eopts = EncodeOptions {
         flow_mod_table_id: tid,
+        tlv,
     };
     match decode_with(&msg, &opts) {
         Err(e) => {

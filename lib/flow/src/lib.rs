@@ -16,8 +16,12 @@ mod flow;
 mod matches;
 mod prereq;
 mod table;
+pub mod tlv;
 
 pub use fields::{FieldFormat, FieldId, FieldInfo, OfSupport, OxmDef, Prereq};
 pub use flow::{FLOW_WORDS, Flow};
-pub use matches::{FieldError, Match, port_from_of11, port_to_of11, value_is_valid};
+pub use matches::{
+    FieldError, Match, port_from_of11, port_to_of11, tun_metadata_index, value_is_valid,
+};
 pub use table::{FLOW_BYTES, SEGMENTS, offset};
+pub use tlv::{TlvEntry, TlvError, TlvTable};

@@ -14,6 +14,7 @@
 use crate::fields::FieldId;
 use crate::flow::Flow;
 use crate::table::offset;
+use crate::tlv::TlvTable;
 
 /// Values and a mask over the [`Flow`] layout. Invariant: `flow` has no bit
 /// set where `wc` is zero, so two equal matches compare equal.
@@ -37,9 +38,12 @@ pub enum FieldError {
     /// A mask that is neither all-zeros nor all-ones on a field that takes
     /// no mask.
     NotMaskable,
-    /// A field this implementation does not (yet) handle this way: the
-    /// tunnel metadata fields, whose width comes from a run-time TLV table.
+    /// A field this implementation does not handle this way: the tunnel
+    /// metadata fields, whose width and place come from a run-time TLV
+    /// table (see [`Match::set_tun_metadata`]).
     Unsupported,
+    /// A tunnel metadata field the TLV table does not map.
+    Unmapped,
 }
 
 impl std::fmt::Display for FieldError {
@@ -49,6 +53,7 @@ impl std::fmt::Display for FieldError {
             FieldError::BadValue => "value not valid for the field",
             FieldError::NotMaskable => "field does not support masking",
             FieldError::Unsupported => "field not supported",
+            FieldError::Unmapped => "tunnel metadata field not mapped",
         })
     }
 }
@@ -105,6 +110,12 @@ pub fn port_from_of11(port: u32) -> Option<u16> {
     } else {
         None
     }
+}
+
+/// The `N` of `tun_metadata<N>`.
+pub fn tun_metadata_index(field: FieldId) -> Option<usize> {
+    let i = (field as usize).checked_sub(FieldId::TunMetadata0 as usize)?;
+    (i < crate::tlv::TUN_METADATA_NUM_OPTS).then_some(i)
 }
 
 fn be_value(bytes: &[u8]) -> u64 {
@@ -316,9 +327,72 @@ impl Match {
             F::Icmpv4Code | F::Icmpv6Code => w(offset::TP_DST, 2) == 0,
             F::NdOptionsType => w(offset::TCP_FLAGS, 2) == 0,
             F::IpFrag => w(offset::NW_FRAG, 1) & u64::from(FRAG_MASK) == 0,
-            _ if field.info().variable_length => true,
+            _ if field.info().variable_length => tun_metadata_index(field)
+                .is_none_or(|i| self.tun_metadata_matched() & (1u64 << i) == 0),
             _ => all_zeros(&read(field, &self.wc)),
         }
+    }
+
+    /// The `tun_metadata<N>` fields the match looks at, bit `N` for each
+    /// (OVS's `wc.masks.tunnel.metadata.present.map`). A rule holds its
+    /// TLV mappings through these bits.
+    pub fn tun_metadata_matched(&self) -> u64 {
+        self.wc.get_be(offset::TUN_METADATA_PRESENT, 8)
+    }
+
+    /// Matches `tun_metadata<index>` on `value` under `mask`, both as wide
+    /// as `table` maps the field, storing the bytes where the table places
+    /// the option (OVS's `tun_metadata_set_match` with a switch table).
+    /// Unlike other fields, an all-zeros mask still matches: the option
+    /// must be present, as in OVS.
+    pub fn set_tun_metadata(
+        &mut self,
+        table: &TlvTable,
+        index: usize,
+        value: &[u8],
+        mask: &[u8],
+    ) -> Result<(), FieldError> {
+        let offsets = table.byte_offsets(index).ok_or(FieldError::Unmapped)?;
+        if value.len() != offsets.len() || mask.len() != offsets.len() {
+            return Err(FieldError::BadLength);
+        }
+        for ((at, v), m) in offsets.iter().zip(value).zip(mask) {
+            let at = offset::TUN_METADATA + at;
+            if let Some(b) = self.flow.bytes_mut(at, 1).first_mut() {
+                *b = v & m;
+            }
+            if let Some(b) = self.wc.bytes_mut(at, 1).first_mut() {
+                *b = *m;
+            }
+        }
+        let bit = 1u64 << index;
+        for flow in [&mut self.flow, &mut self.wc] {
+            let present = flow.get_be(offset::TUN_METADATA_PRESENT, 8);
+            flow.set_be(offset::TUN_METADATA_PRESENT, 8, present | bit);
+        }
+        Ok(())
+    }
+
+    /// The value and mask of `tun_metadata<index>` as wide as `table` maps
+    /// it; `None` if the match does not look at the field or the table
+    /// does not map it.
+    pub fn tun_metadata(&self, table: &TlvTable, index: usize) -> Option<(Vec<u8>, Vec<u8>)> {
+        if index >= 64 || self.tun_metadata_matched() & (1u64 << index) == 0 {
+            return None;
+        }
+        let offsets = table.byte_offsets(index)?;
+        let read = |flow: &Flow| {
+            offsets
+                .iter()
+                .map(|at| {
+                    flow.bytes(offset::TUN_METADATA + at, 1)
+                        .first()
+                        .copied()
+                        .unwrap_or(0)
+                })
+                .collect::<Vec<u8>>()
+        };
+        Some((read(&self.flow), read(&self.wc)))
     }
 
     /// True if the match restricts the packet type to Ethernet exactly
@@ -695,6 +769,48 @@ mod tests {
         m.set_masked(FieldId::TunFlags, &[0, 1], &[0xff, 0xf1])
             .unwrap();
         assert_eq!(m.get_uint(FieldId::TunFlags), Some((1, 1)));
+    }
+
+    #[test]
+    fn tun_metadata_lives_where_the_table_places_it() {
+        let mut table = TlvTable::new();
+        table.add(0, 0xffff, 0, 4).unwrap();
+        table.add(1, 0xffff, 1, 8).unwrap();
+        let mut m = Match::default();
+        assert!(m.is_wild(FieldId::TunMetadata1));
+        m.set_tun_metadata(
+            &table,
+            1,
+            &[0, 0, 0, 0, 0, 0, 0x12, 0x34],
+            &[0, 0, 0, 0, 0, 0, 0xff, 0x0f],
+        )
+        .unwrap();
+        assert!(!m.is_wild(FieldId::TunMetadata1));
+        assert!(m.is_wild(FieldId::TunMetadata0));
+        assert_eq!(m.tun_metadata_matched(), 0b10);
+        assert_eq!(
+            m.tun_metadata(&table, 1),
+            Some((
+                vec![0, 0, 0, 0, 0, 0, 0x12, 0x04],
+                vec![0, 0, 0, 0, 0, 0, 0xff, 0x0f]
+            ))
+        );
+        // Option 1 sits after option 0's four bytes.
+        assert_eq!(m.flow.bytes(offset::TUN_METADATA + 10, 2), &[0x12, 0x04]);
+        assert_eq!(m.tun_metadata(&table, 0), None);
+        // An all-zeros mask still requires the option.
+        m.set_tun_metadata(&table, 0, &[0; 4], &[0; 4]).unwrap();
+        assert_eq!(m.tun_metadata_matched(), 0b11);
+        assert_eq!(
+            m.set_tun_metadata(&table, 2, &[0; 4], &[0xff; 4]),
+            Err(FieldError::Unmapped)
+        );
+        assert_eq!(
+            m.set_tun_metadata(&table, 0, &[0; 8], &[0xff; 8]),
+            Err(FieldError::BadLength)
+        );
+        assert_eq!(tun_metadata_index(FieldId::TunMetadata63), Some(63));
+        assert_eq!(tun_metadata_index(FieldId::TunId), None);
     }
 
     #[test]

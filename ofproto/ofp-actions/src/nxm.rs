@@ -9,8 +9,10 @@ use ovs_ofp_match::FieldHeader;
 
 use crate::bits;
 
-/// The switch's tunnel-metadata option map (OVS's `vl_mff_map`): the width
-/// in bytes of each mapped `tun_metadataN`.
+/// The widths of the switch's mapped `tun_metadataN` fields (OVS's
+/// `vl_mff_map`), all the action codec needs of the switch's
+/// [`ovs_flow::TlvTable`]; build it from the table with `From`, so the two
+/// never disagree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TlvMap {
     lengths: [u8; 64],
@@ -42,11 +44,17 @@ impl TlvMap {
     }
 }
 
-/// The `tun_metadataN` index of `field`, if it is one.
-pub(crate) fn tun_metadata_index(field: FieldId) -> Option<usize> {
-    let i = (field as usize).checked_sub(FieldId::TunMetadata0 as usize)?;
-    (i < 64).then_some(i)
+impl From<&ovs_flow::TlvTable> for TlvMap {
+    fn from(table: &ovs_flow::TlvTable) -> TlvMap {
+        let mut map = TlvMap::new();
+        for (i, e) in table.iter() {
+            map.set(i, e.option_len);
+        }
+        map
+    }
 }
+
+pub(crate) use ovs_flow::tun_metadata_index;
 
 /// Width in bytes and significant bits of `field`'s value: for tunnel
 /// metadata, the mapped width when a map is given (`None` if unmapped), or

@@ -6,9 +6,10 @@
 //! 3.1 reports for the same bytes; encoding writes the bytes OVS writes for
 //! the same match (fields in OVS's order, OVS's code points, exact or masked
 //! as OVS chooses). It knows nothing of actions or messages, and does no
-//! I/O. Tunnel metadata (`tun_metadata<N>`) is not supported yet: such TLVs
-//! are rejected with `NXFMFC_INVALID_TLV_FIELD`, as OVS does for an option
-//! the TLV table does not map.
+//! I/O. Tunnel metadata (`tun_metadata<N>`) goes through the switch's
+//! [`TlvTable`], given in [`NxmOptions::tlv`] and to the `*_tlv` encoders:
+//! options the table does not map (or all of them, without a table) are
+//! rejected with `NXFMFC_INVALID_TLV_FIELD`, as OVS does.
 #![forbid(unsafe_code)]
 
 pub mod header;
@@ -16,13 +17,16 @@ pub mod nxm;
 pub mod standard;
 
 pub use header::FieldHeader;
-pub use nxm::{NxmMatch, NxmOptions, decode_nxm, decode_nxm_with, encode_nxm, encode_nxm_cookie};
+pub use nxm::{
+    NxmMatch, NxmOptions, decode_nxm, decode_nxm_with, encode_nxm, encode_nxm_cookie,
+    encode_nxm_full, encode_nxm_tlv,
+};
 pub use standard::{
     OFP10_MATCH_LEN, OFP11_MATCH_LEN, OFPMT_OXM, OFPMT_STANDARD, decode_ofp10_match,
     decode_ofp11_match, encode_ofp10_match, encode_ofp11_match, ofp10_can_express,
 };
 
-use ovs_flow::Match;
+use ovs_flow::{Match, TlvTable};
 use ovs_ofp_core::{OfpErr, Reader, Version, Writer};
 
 /// Decodes the `ofp_match` of an OpenFlow 1.1+ message: `OFPMT_STANDARD`
@@ -38,7 +42,7 @@ pub fn decode_match(version: Version, r: &mut Reader<'_>) -> Result<Match, OfpEr
 pub fn decode_match_with(
     version: Version,
     r: &mut Reader<'_>,
-    options: NxmOptions,
+    options: NxmOptions<'_>,
 ) -> Result<Match, OfpErr> {
     if version == Version::Of10 {
         return decode_ofp10_match(r);
@@ -70,6 +74,18 @@ pub fn decode_match_with(
 /// its padding for 1.2 and later. Returns the match length without padding
 /// (the OXM `length` field; 40 or 88 for the fixed ones).
 pub fn encode_match(version: Version, m: &Match, w: &mut Writer) -> usize {
+    encode_match_tlv(version, m, None, w)
+}
+
+/// [`encode_match`] for a switch with TLV table `tlv`, so that matches on
+/// `tun_metadata<N>` are written (OXM only; the fixed matches cannot
+/// express them).
+pub fn encode_match_tlv(
+    version: Version,
+    m: &Match,
+    tlv: Option<&TlvTable>,
+    w: &mut Writer,
+) -> usize {
     match version {
         Version::Of10 => {
             encode_ofp10_match(m, w);
@@ -83,7 +99,7 @@ pub fn encode_match(version: Version, m: &Match, w: &mut Writer) -> usize {
             let start = w.len();
             w.u16(OFPMT_OXM);
             w.u16(0);
-            let len = 4 + encode_nxm(m, Some(version), w);
+            let len = 4 + encode_nxm_tlv(m, Some(version), tlv, w);
             w.patch_u16(start + 2, len as u16);
             let rem = (w.len() - start) % 8;
             if rem != 0 {

@@ -12,7 +12,10 @@
 //! Encoding writes the fields in OVS's order with OVS's choice of code point
 //! and of exact or masked form, so our bytes equal OVS's for the same match.
 
-use ovs_flow::{FieldError, FieldId, Match, Prereq, offset, port_to_of11, value_is_valid};
+use ovs_flow::{
+    FieldError, FieldId, Match, Prereq, TlvTable, offset, port_to_of11, tun_metadata_index,
+    value_is_valid,
+};
 use ovs_ofp_core::{OfpErr, Reader, Version, Writer};
 
 use crate::header::FieldHeader;
@@ -20,7 +23,7 @@ use crate::header::FieldHeader;
 /// How strictly to decode, and what else to accept (the knobs of OVS's
 /// `nx_pull_match`, `nx_pull_match_loose` and `oxm_decode_match`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NxmOptions {
+pub struct NxmOptions<'a> {
     /// Reject unknown fields and unmet prerequisites (OVS's "strict"). Loose
     /// decoding skips unknown fields and does not check prerequisites.
     pub strict: bool,
@@ -30,14 +33,21 @@ pub struct NxmOptions {
     /// Only pipeline fields (metadata, registers, tunnel, in_port,
     /// packet_type) are allowed, as in packet-out and resume metadata.
     pub pipeline_fields_only: bool,
+    /// The switch's TLV table. With it, `tun_metadata<N>` TLVs are
+    /// accepted while the table maps them (at the mapped width) and
+    /// rejected with `NXFMFC_INVALID_TLV_FIELD` otherwise; without it every
+    /// `tun_metadata<N>` TLV is rejected that way, since there is nowhere
+    /// to put its bytes.
+    pub tlv: Option<&'a TlvTable>,
 }
 
-impl Default for NxmOptions {
+impl Default for NxmOptions<'_> {
     fn default() -> Self {
         NxmOptions {
             strict: true,
             allow_cookie: false,
             pipeline_fields_only: false,
+            tlv: None,
         }
     }
 }
@@ -68,7 +78,7 @@ pub fn decode_nxm_with(
     r: &mut Reader<'_>,
     match_len: usize,
     _version: Option<Version>,
-    options: NxmOptions,
+    options: NxmOptions<'_>,
 ) -> Result<NxmMatch, OfpErr> {
     let bytes = r.take(match_len).map_err(|_| OfpErr::OfpbmcBadLen)?;
     pull_raw(bytes, options)
@@ -97,14 +107,26 @@ fn be_u64(b: &[u8]) -> u64 {
     b.iter().fold(0u64, |acc, x| (acc << 8) | u64::from(*x))
 }
 
-fn pull_entry(r: &mut Reader<'_>, allow_cookie: bool) -> Result<Entry, OfpErr> {
+fn pull_entry(
+    r: &mut Reader<'_>,
+    allow_cookie: bool,
+    tlv: Option<&TlvTable>,
+) -> Result<Entry, OfpErr> {
     let h = FieldHeader::decode(r)?;
     let field = h.lookup();
     let mut header_error = None;
+    // The width a tunnel metadata value takes once decoded: the mapped
+    // option length, whatever the TLV says.
+    let mut mapped_len = None;
     match field {
-        // No TLV table mapping exists for tunnel metadata yet; OVS answers
-        // this for an unmapped option before looking at the payload.
-        Some(f) if f.info().variable_length => return Err(OfpErr::NxfmfcInvalidTlvField),
+        // OVS answers this for an unmapped option before looking at the
+        // payload.
+        Some(f) if f.info().variable_length => {
+            let len = tun_metadata_index(f)
+                .and_then(|i| tlv.and_then(|t| t.field_len(i)))
+                .ok_or(OfpErr::NxfmfcInvalidTlvField)?;
+            mapped_len = Some(usize::from(len));
+        }
         Some(_) => {}
         None if allow_cookie && is_cookie(&h) => {}
         None => header_error = Some(OfpErr::OfpbmcBadField),
@@ -128,6 +150,21 @@ fn pull_entry(r: &mut Reader<'_>, allow_cookie: bool) -> Result<Entry, OfpErr> {
     };
     if let Some(e) = header_error {
         return Err(e);
+    }
+    if let (Some(n), Some(field)) = (mapped_len, field) {
+        // Like OVS's copy_entry_value for a mapped field: the leading bytes
+        // of the TLV, as many as fit, right-aligned in the mapped width.
+        let fit = |b: &[u8]| {
+            let copy = b.len().min(n);
+            let mut v = vec![0u8; n - copy];
+            v.extend_from_slice(&b[..copy]);
+            v
+        };
+        return Ok(Entry::Field {
+            field,
+            value: fit(value),
+            mask: mask_bytes.map_or_else(|| vec![0xff; n], fit),
+        });
     }
     let mask = mask_bytes.map_or_else(|| vec![0xff; width], <[u8]>::to_vec);
     let Some(field) = field else {
@@ -183,16 +220,16 @@ fn is_pipeline_field(field: FieldId) -> bool {
 fn field_error(e: FieldError) -> OfpErr {
     match e {
         FieldError::NotMaskable => OfpErr::OfpbmcBadMask,
-        FieldError::Unsupported => OfpErr::NxfmfcInvalidTlvField,
+        FieldError::Unsupported | FieldError::Unmapped => OfpErr::NxfmfcInvalidTlvField,
         _ => OfpErr::OfpbmcBadValue,
     }
 }
 
-fn pull_raw(bytes: &[u8], options: NxmOptions) -> Result<NxmMatch, OfpErr> {
+fn pull_raw(bytes: &[u8], options: NxmOptions<'_>) -> Result<NxmMatch, OfpErr> {
     let mut out = NxmMatch::default();
     let mut r = Reader::new(bytes);
     while !r.is_empty() {
-        match pull_entry(&mut r, options.allow_cookie) {
+        match pull_entry(&mut r, options.allow_cookie, options.tlv) {
             Err(OfpErr::OfpbmcBadField) if !options.strict => continue,
             Err(e) => return Err(e),
             Ok(Entry::Cookie { value, mask }) => {
@@ -213,7 +250,11 @@ fn pull_raw(bytes: &[u8], options: NxmOptions) -> Result<NxmMatch, OfpErr> {
                 if options.pipeline_fields_only && !is_pipeline_field(field) {
                     return Err(OfpErr::OfpbrcPipelineFieldsOnly);
                 }
-                m.set_masked(field, &value, &mask).map_err(field_error)?;
+                match (tun_metadata_index(field), options.tlv) {
+                    (Some(i), Some(tlv)) => m.set_tun_metadata(tlv, i, &value, &mask),
+                    _ => m.set_masked(field, &value, &mask),
+                }
+                .map_err(field_error)?;
                 m.add_ethernet_prereq(field);
             }
         }
@@ -225,7 +266,19 @@ fn pull_raw(bytes: &[u8], options: NxmOptions) -> Result<NxmMatch, OfpErr> {
 /// padding, and returns the bytes written (OVS's `nx_put_raw`). A match on
 /// every packet writes nothing.
 pub fn encode_nxm(m: &Match, version: Option<Version>, w: &mut Writer) -> usize {
-    encode_nxm_cookie(m, version, 0, 0, w)
+    encode_nxm_full(m, version, 0, 0, None, w)
+}
+
+/// [`encode_nxm`] for a switch with TLV table `tlv`: the `tun_metadata<N>`
+/// fields the match looks at are written at their mapped widths. Without a
+/// table they cannot be read back and are left out.
+pub fn encode_nxm_tlv(
+    m: &Match,
+    version: Option<Version>,
+    tlv: Option<&TlvTable>,
+    w: &mut Writer,
+) -> usize {
+    encode_nxm_full(m, version, 0, 0, tlv, w)
 }
 
 /// [`encode_nxm`] plus the `NXM_NX_COOKIE` pseudo-field when `cookie_mask`
@@ -237,10 +290,24 @@ pub fn encode_nxm_cookie(
     cookie_mask: u64,
     w: &mut Writer,
 ) -> usize {
+    encode_nxm_full(m, version, cookie, cookie_mask, None, w)
+}
+
+/// [`encode_nxm_cookie`] with the switch's TLV table (see
+/// [`encode_nxm_tlv`]).
+pub fn encode_nxm_full(
+    m: &Match,
+    version: Option<Version>,
+    cookie: u64,
+    cookie_mask: u64,
+    tlv: Option<&TlvTable>,
+    w: &mut Writer,
+) -> usize {
     let mut put = Put {
         w: Writer::with_capacity(64),
         version,
         implied_ethernet: false,
+        tlv,
     };
     put.all(m);
     if cookie_mask != 0 {
@@ -272,17 +339,18 @@ pub fn encode_nxm_cookie(
     w.len() - start
 }
 
-struct Put {
+struct Put<'a> {
     w: Writer,
     version: Option<Version>,
     implied_ethernet: bool,
+    tlv: Option<&'a TlvTable>,
 }
 
 fn be(value: u64, n: usize) -> Vec<u8> {
     value.to_be_bytes()[8usize.saturating_sub(n)..].to_vec()
 }
 
-impl Put {
+impl Put<'_> {
     /// Writes `field` exact if `mask` is all-ones, masked if it is neither
     /// all-ones nor all-zeros, and not at all if it is all-zeros (OVS's
     /// `nxm_put`).
@@ -409,7 +477,7 @@ impl Put {
         self.member(FieldId::TunIpv6Dst, m, offset::TUN_IPV6_DST, 16);
         self.member(FieldId::TunGbpId, m, offset::TUN_GBP_ID, 2);
         self.member(FieldId::TunGbpFlags, m, offset::TUN_GBP_FLAGS, 1);
-        // Tunnel metadata would go here; Match cannot hold it yet.
+        self.tun_metadata(m);
         self.member(FieldId::TunErspanIdx, m, offset::TUN_ERSPAN_IDX, 4);
         self.member(FieldId::TunErspanVer, m, offset::TUN_ERSPAN_VER, 1);
         self.member(FieldId::TunErspanDir, m, offset::TUN_ERSPAN_DIR, 1);
@@ -474,6 +542,35 @@ impl Put {
             self.member(FieldId::CtTpDst, m, offset::CT_TP_DST, 2);
         }
         self.member(FieldId::Metadata, m, offset::METADATA, 8);
+    }
+
+    /// OVS's `tun_metadata_to_nx_match`: each option the match looks at, in
+    /// field order, at its mapped width, masked unless the mask is all ones
+    /// (a zero-width option always counts as masked).
+    fn tun_metadata(&mut self, m: &Match) {
+        let Some(tlv) = self.tlv else {
+            return;
+        };
+        let matched = m.tun_metadata_matched();
+        for i in (0..64).filter(|i| matched & (1u64 << i) != 0) {
+            let (Some((value, mask)), Some(&field)) = (
+                m.tun_metadata(tlv, i),
+                ovs_flow::fields::ALL_FIELDS.get(FieldId::TunMetadata0 as usize + i),
+            ) else {
+                continue;
+            };
+            let masked = value.is_empty() || !mask.iter().all(|b| *b == 0xff);
+            let Some(mut h) = FieldHeader::for_field(field, self.version, masked) else {
+                continue;
+            };
+            let n = u8::try_from(value.len()).unwrap_or(u8::MAX);
+            h.payload_len = if masked { n.saturating_mul(2) } else { n };
+            h.encode(&mut self.w);
+            self.w.bytes(&value);
+            if masked {
+                self.w.bytes(&mask);
+            }
+        }
     }
 
     /// The IPv4/IPv6 part (OVS's `nxm_put_ip`).

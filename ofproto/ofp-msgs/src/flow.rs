@@ -1,14 +1,15 @@
 //! Flows: flow_mod, flow removed, and flow and aggregate statistics, in
 //! their OpenFlow 1.0, Nicira (NXM) and OpenFlow 1.1+ forms.
 
-use ovs_flow::{FieldId, Match};
+use ovs_flow::{FieldId, Match, TlvTable};
 use ovs_ofp_actions::{
-    Action, decode_actions, decode_instructions, encode_actions, encode_instructions,
+    Action, TlvMap, decode_actions_with, decode_instructions_with, encode_actions,
+    encode_actions_with, encode_instructions, encode_instructions_with,
 };
 use ovs_ofp_core::{OfpErr, OfpPort, Reader, Version, Writer};
 use ovs_ofp_match::{
-    NxmOptions, decode_match, decode_nxm_with, decode_ofp10_match, encode_match, encode_nxm,
-    encode_nxm_cookie, encode_ofp10_match,
+    NxmOptions, decode_match, decode_match_with, decode_nxm_with, decode_ofp10_match, encode_match,
+    encode_match_tlv, encode_nxm_full, encode_nxm_tlv, encode_ofp10_match,
 };
 
 use crate::error::EncodeError;
@@ -143,7 +144,7 @@ pub fn flags_in(version: Version) -> u16 {
 pub(crate) fn pull_nxm(
     r: &mut Reader<'_>,
     match_len: usize,
-    options: NxmOptions,
+    options: NxmOptions<'_>,
 ) -> Result<ovs_ofp_match::NxmMatch, OfpErr> {
     let padded = match_len.div_ceil(8) * 8;
     let mut m = r.sub(padded).map_err(|_| OfpErr::OfpbmcBadLen)?;
@@ -151,8 +152,14 @@ pub(crate) fn pull_nxm(
 }
 
 /// Writes an NXM match with its padding; returns its unpadded length.
-pub(crate) fn put_nxm(m: &Match, cookie: u64, cookie_mask: u64, w: &mut Writer) -> usize {
-    let n = encode_nxm_cookie(m, None, cookie, cookie_mask, w);
+pub(crate) fn put_nxm(
+    m: &Match,
+    cookie: u64,
+    cookie_mask: u64,
+    tlv: Option<&TlvTable>,
+    w: &mut Writer,
+) -> usize {
+    let n = encode_nxm_full(m, None, cookie, cookie_mask, tlv, w);
     w.zeros(n.div_ceil(8) * 8 - n);
     n
 }
@@ -160,14 +167,34 @@ pub(crate) fn put_nxm(m: &Match, cookie: u64, cookie_mask: u64, w: &mut Writer) 
 /// Writes an OXM-type `ofp_match` for `version` with its padding. OVS uses
 /// this even for OpenFlow 1.1 flow statistics replies, where no OXM code
 /// point exists yet and the NXM ones are used.
-pub(crate) fn put_oxm_match(version: Version, m: &Match, w: &mut Writer) -> usize {
+pub(crate) fn put_oxm_match(
+    version: Version,
+    m: &Match,
+    tlv: Option<&TlvTable>,
+    w: &mut Writer,
+) -> usize {
     let start = w.len();
     w.u16(ovs_ofp_match::OFPMT_OXM);
     w.u16(0);
-    let len = 4 + encode_nxm(m, Some(version), w);
+    let len = 4 + encode_nxm_tlv(m, Some(version), tlv, w);
     w.patch_u16(start + 2, len as u16);
     w.zeros(len.div_ceil(8) * 8 - len);
     len
+}
+
+/// What the action codec needs of the switch's TLV table.
+pub(crate) fn action_decode_options(tlv: Option<&TlvTable>) -> ovs_ofp_actions::DecodeOptions {
+    ovs_ofp_actions::DecodeOptions {
+        allow_debug: false,
+        tlv: tlv.map(TlvMap::from),
+    }
+}
+
+/// What the action encoder needs of the switch's TLV table.
+pub(crate) fn action_encode_options(tlv: Option<&TlvTable>) -> ovs_ofp_actions::EncodeOptions {
+    ovs_ofp_actions::EncodeOptions {
+        tlv: tlv.map(TlvMap::from),
+    }
 }
 
 /// Wildcards the fields of an OpenFlow 1.0 match that its Ethernet type and
@@ -263,8 +290,13 @@ impl FlowMod {
         version: Version,
         nx: bool,
         table_id_ext: bool,
+        tlv: Option<&TlvTable>,
         r: &mut Reader<'_>,
     ) -> Result<FlowMod, OfpErr> {
+        let with_tlv = NxmOptions {
+            tlv,
+            ..NxmOptions::default()
+        };
         let mut fm;
         let raw_flags;
         if version != Version::Of10 && !nx {
@@ -280,7 +312,7 @@ impl FlowMod {
             let out_group = r.u32().map_err(short)?;
             raw_flags = r.u16().map_err(short)?;
             let importance = r.u16().map_err(short)?;
-            let m = decode_match(version, r)?;
+            let m = decode_match_with(version, r, with_tlv)?;
             let is_add = command_raw == 0;
             let is_modify = command_raw == 1 || command_raw == 2;
             let is_delete = command_raw == 3 || command_raw == 4;
@@ -376,7 +408,7 @@ impl FlowMod {
                     match_len,
                     NxmOptions {
                         allow_cookie: true,
-                        ..NxmOptions::default()
+                        ..with_tlv
                     },
                 )?;
                 if command_raw & 0xff == 0 && nm.cookie_mask != 0 {
@@ -414,7 +446,7 @@ impl FlowMod {
             fm.command = FlowModCommand::from_wire(command)?;
         }
         let len = r.remaining();
-        fm.actions = decode_instructions(version, r, len)?;
+        fm.actions = decode_instructions_with(version, r, len, &action_decode_options(tlv))?;
         fm.flags = decode_flags(raw_flags, Some(fm.command), version)?;
         if fm.flags & flow_flags::EMERG != 0 {
             // OVS has no emergency flow cache.
@@ -457,7 +489,7 @@ impl FlowMod {
             let len_at = w.len();
             w.u16(0);
             w.zeros(6);
-            let n = put_nxm(&self.match_, self.cookie, self.cookie_mask, w);
+            let n = put_nxm(&self.match_, self.cookie, self.cookie_mask, None, w);
             w.patch_u16(len_at, n as u16);
             // OVS reads instructions after the match of an NXT_FLOW_MOD sent
             // in OpenFlow 1.1+.
@@ -539,8 +571,13 @@ impl FlowStatsRequest {
     pub(crate) fn decode(
         version: Version,
         nx: bool,
+        tlv: Option<&TlvTable>,
         r: &mut Reader<'_>,
     ) -> Result<FlowStatsRequest, OfpErr> {
+        let with_tlv = NxmOptions {
+            tlv,
+            ..NxmOptions::default()
+        };
         if nx {
             let out_port = OfpPort(r.u16().map_err(short)?);
             let match_len = usize::from(r.u16().map_err(short)?);
@@ -551,7 +588,7 @@ impl FlowStatsRequest {
                 match_len,
                 NxmOptions {
                     allow_cookie: true,
-                    ..NxmOptions::default()
+                    ..with_tlv
                 },
             )?;
             if !r.is_empty() {
@@ -588,7 +625,7 @@ impl FlowStatsRequest {
             r.skip(4).map_err(short)?;
             let cookie = r.u64().map_err(short)?;
             let cookie_mask = r.u64().map_err(short)?;
-            let m = decode_match(version, r)?;
+            let m = decode_match_with(version, r, with_tlv)?;
             Ok(FlowStatsRequest {
                 match_: m,
                 table_id,
@@ -608,7 +645,7 @@ impl FlowStatsRequest {
             w.u16(0);
             w.u8(self.table_id);
             w.zeros(3);
-            let n = put_nxm(&self.match_, self.cookie, self.cookie_mask, w);
+            let n = put_nxm(&self.match_, self.cookie, self.cookie_mask, None, w);
             w.patch_u16(len_at, n as u16);
         } else if version == Version::Of10 {
             encode_ofp10_match(&self.match_, w);
@@ -764,6 +801,7 @@ impl FlowStats {
     pub(crate) fn decode(
         version: Version,
         nx: bool,
+        tlv: Option<&TlvTable>,
         r: &mut Reader<'_>,
     ) -> Result<FlowStats, OfpErr> {
         let bad = OfpErr::OfpbrcBadLen;
@@ -792,7 +830,14 @@ impl FlowStats {
             if length < 48 + padded {
                 return Err(bad);
             }
-            let m = pull_nxm(r, match_len, NxmOptions::default())?;
+            let m = pull_nxm(
+                r,
+                match_len,
+                NxmOptions {
+                    tlv,
+                    ..NxmOptions::default()
+                },
+            )?;
             instructions_len = length - 48 - padded;
             fs = FlowStats {
                 match_: m.m,
@@ -871,7 +916,14 @@ impl FlowStats {
             let packet_count = r.u64().map_err(short)?;
             let byte_count = r.u64().map_err(short)?;
             let before = r.remaining();
-            let m = decode_match(version, r)?;
+            let m = decode_match_with(
+                version,
+                r,
+                NxmOptions {
+                    tlv,
+                    ..NxmOptions::default()
+                },
+            )?;
             let match_len = before - r.remaining();
             instructions_len = length.checked_sub(48 + match_len).ok_or(bad)?;
             fs = FlowStats {
@@ -917,7 +969,14 @@ impl FlowStats {
             let importance = r.u16().map_err(short)?;
             let cookie = r.u64().map_err(short)?;
             let before = r.remaining();
-            let m = decode_match(version, r)?;
+            let m = decode_match_with(
+                version,
+                r,
+                NxmOptions {
+                    tlv,
+                    ..NxmOptions::default()
+                },
+            )?;
             let flags = decode_flags(raw_flags, None, version)?;
             let oxs = OxsStats::decode(r)?;
             let used = before - r.remaining();
@@ -942,14 +1001,21 @@ impl FlowStats {
         }
         let _ = start_remaining;
         fs.actions = if version == Version::Of10 || nx {
-            decode_actions(version, r, instructions_len)?
+            decode_actions_with(version, r, instructions_len, &action_decode_options(tlv))?
         } else {
-            decode_instructions(version, r, instructions_len)?
+            decode_instructions_with(version, r, instructions_len, &action_decode_options(tlv))?
         };
         Ok(fs)
     }
 
-    pub(crate) fn encode(&self, version: Version, nx: bool, w: &mut Writer) {
+    pub(crate) fn encode(
+        &self,
+        version: Version,
+        nx: bool,
+        tlv: Option<&TlvTable>,
+        w: &mut Writer,
+    ) {
+        let acts = action_encode_options(tlv);
         let start = w.len();
         let unknown_to_zero = |v: u64| if v == u64::MAX { 0 } else { v };
         if nx {
@@ -973,9 +1039,9 @@ impl FlowStats {
             w.u64(self.cookie);
             w.u64(self.packet_count);
             w.u64(self.byte_count);
-            let n = put_nxm(&self.match_, 0, 0, w);
+            let n = put_nxm(&self.match_, 0, 0, tlv, w);
             w.patch_u16(len_at, n as u16);
-            encode_actions(version, &self.actions, w);
+            encode_actions_with(version, &self.actions, w, &acts);
         } else if version == Version::Of10 {
             w.u16(0);
             w.u8(self.table_id);
@@ -990,7 +1056,7 @@ impl FlowStats {
             w.u64(self.cookie);
             w.u64(unknown_to_zero(self.packet_count));
             w.u64(unknown_to_zero(self.byte_count));
-            encode_actions(version, &self.actions, w);
+            encode_actions_with(version, &self.actions, w, &acts);
         } else if version <= Version::Of14 {
             w.u16(0);
             w.u8(self.table_id);
@@ -1014,8 +1080,8 @@ impl FlowStats {
             w.u64(self.cookie);
             w.u64(unknown_to_zero(self.packet_count));
             w.u64(unknown_to_zero(self.byte_count));
-            put_oxm_match(version, &self.match_, w);
-            encode_instructions(version, &self.actions, w);
+            put_oxm_match(version, &self.match_, tlv, w);
+            encode_instructions_with(version, &self.actions, w, &acts);
         } else {
             w.u16(0);
             w.zeros(2);
@@ -1027,7 +1093,7 @@ impl FlowStats {
             w.u16(encode_flags(self.flags, version));
             w.u16(self.importance);
             w.u64(self.cookie);
-            encode_match(version, &self.match_, w);
+            encode_match_tlv(version, &self.match_, tlv, w);
             OxsStats {
                 duration_sec: self.duration_sec,
                 duration_nsec: self.duration_nsec,
@@ -1037,7 +1103,7 @@ impl FlowStats {
                 flow_count: u32::MAX,
             }
             .encode(w);
-            encode_instructions(version, &self.actions, w);
+            encode_instructions_with(version, &self.actions, w, &acts);
         }
         let len = w.len() - start;
         w.patch_u16(start, len as u16);
@@ -1240,7 +1306,7 @@ impl FlowRemoved {
         }
     }
 
-    pub(crate) fn encode(&self, version: Version, w: &mut Writer) {
+    pub(crate) fn encode(&self, version: Version, tlv: Option<&TlvTable>, w: &mut Writer) {
         let reason = if self.reason == removed_reason::METER_DELETE && version < Version::Of14 {
             removed_reason::DELETE
         } else {
@@ -1258,7 +1324,7 @@ impl FlowRemoved {
             w.u16(0);
             w.u64(self.packet_count);
             w.u64(self.byte_count);
-            let n = put_nxm(&self.match_, 0, 0, w);
+            let n = put_nxm(&self.match_, 0, 0, tlv, w);
             w.patch_u16(len_at, n as u16);
         } else if version == Version::Of10 {
             let unknown_to_zero = |v: u64| if v == u64::MAX { 0 } else { v };
@@ -1284,7 +1350,7 @@ impl FlowRemoved {
             w.u16(self.hard_timeout);
             w.u64(self.packet_count);
             w.u64(self.byte_count);
-            encode_match(version, &self.match_, w);
+            encode_match_tlv(version, &self.match_, tlv, w);
         } else {
             w.u8(self.table_id);
             w.u8(reason);
@@ -1292,7 +1358,7 @@ impl FlowRemoved {
             w.u16(self.idle_timeout);
             w.u16(self.hard_timeout);
             w.u64(self.cookie);
-            encode_match(version, &self.match_, w);
+            encode_match_tlv(version, &self.match_, tlv, w);
             OxsStats {
                 duration_sec: self.duration_sec,
                 duration_nsec: self.duration_nsec,

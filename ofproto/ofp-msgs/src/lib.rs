@@ -69,6 +69,7 @@ pub use table::{
     TableStatus, Vacancy,
 };
 
+use ovs_flow::TlvTable;
 use ovs_ofp_core::{OfpErr, OfpPort, Reader, Version, Writer};
 
 use crate::raw::{MULTIPART_FLAGS_OFFSET, classify, is_stats_reply, is_stats_request, put_header};
@@ -183,21 +184,30 @@ pub enum Message {
     MultipartReply(MultipartReply),
 }
 
-/// Connection state that changes how messages decode.
+/// Connection and switch state that changes how messages decode.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DecodeOptions {
+pub struct DecodeOptions<'a> {
     /// `NXT_FLOW_MOD_TABLE_ID` is on: OpenFlow 1.0 and NXM flow mods carry
     /// a table ID in the command's high byte. Like OVS, this applies to
     /// OpenFlow 1.0 connections only.
     pub flow_mod_table_id: bool,
+    /// The switch's TLV table, for `tun_metadata<N>` in the matches and
+    /// actions of flow mods and flow statistics requests and replies (without it such
+    /// fields are `NXFMFC_INVALID_TLV_FIELD` in matches and full width in
+    /// actions, as in a switch with no table).
+    pub tlv: Option<&'a TlvTable>,
 }
 
-/// Connection state that changes how messages encode.
+/// Connection and switch state that changes how messages encode.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EncodeOptions {
+pub struct EncodeOptions<'a> {
     /// Put the flow mod's table ID in the command's high byte of OpenFlow
     /// 1.0 and NXM flow mods (after enabling `NXT_FLOW_MOD_TABLE_ID`).
     pub flow_mod_table_id: bool,
+    /// The switch's TLV table, so that flow statistics, flow removed
+    /// messages and monitor updates write `tun_metadata<N>` at the widths
+    /// it maps.
+    pub tlv: Option<&'a TlvTable>,
 }
 
 /// Decodes one whole message (`msg` must be exactly the header's length)
@@ -207,7 +217,10 @@ pub fn decode(msg: &[u8]) -> Result<(OfpHeader, Message), DecodeError> {
 }
 
 /// Decodes one whole message.
-pub fn decode_with(msg: &[u8], opts: &DecodeOptions) -> Result<(OfpHeader, Message), DecodeError> {
+pub fn decode_with(
+    msg: &[u8],
+    opts: &DecodeOptions<'_>,
+) -> Result<(OfpHeader, Message), DecodeError> {
     let header = OfpHeader::decode(msg);
     let fail = |e: OfpErr| DecodeError::new(e, header);
     let Some(h) = header else {
@@ -285,18 +298,18 @@ fn decode_body(
     wire: u8,
     msg: &[u8],
     r: &mut Reader<'_>,
-    opts: &DecodeOptions,
+    opts: &DecodeOptions<'_>,
 ) -> Result<Message, OfpErr> {
     use Raw as R;
     if is_stats_request(wire, msg[1]) {
-        let body = MpRequest::decode(raw, v, r)?;
+        let body = MpRequest::decode(raw, v, opts.tlv, r)?;
         return Ok(Message::MultipartRequest(MultipartRequest {
             flags: multipart_flags(msg),
             body,
         }));
     }
     if is_stats_reply(wire, msg[1]) {
-        let body = MpReply::decode(raw, v, r)?;
+        let body = MpReply::decode(raw, v, opts.tlv, r)?;
         return Ok(Message::MultipartReply(MultipartReply {
             flags: multipart_flags(msg),
             body,
@@ -333,10 +346,20 @@ fn decode_body(
         R::Ofpt10PacketOut | R::Ofpt11PacketOut | R::Ofpt15PacketOut => {
             Message::PacketOut(PacketOut::decode(v, r)?)
         }
-        R::Ofpt10FlowMod | R::Ofpt11FlowMod => {
-            Message::FlowMod(FlowMod::decode(v, false, opts.flow_mod_table_id, r)?)
-        }
-        R::NxtFlowMod => Message::FlowMod(FlowMod::decode(v, true, opts.flow_mod_table_id, r)?),
+        R::Ofpt10FlowMod | R::Ofpt11FlowMod => Message::FlowMod(FlowMod::decode(
+            v,
+            false,
+            opts.flow_mod_table_id,
+            opts.tlv,
+            r,
+        )?),
+        R::NxtFlowMod => Message::FlowMod(FlowMod::decode(
+            v,
+            true,
+            opts.flow_mod_table_id,
+            opts.tlv,
+            r,
+        )?),
         R::NxtGroupMod | R::Ofpt11GroupMod | R::Ofpt15GroupMod => {
             Message::GroupMod(GroupMod::decode(v, r)?)
         }
@@ -426,7 +449,7 @@ fn decode_body(
 fn decode_requestforward(
     outer_version: u8,
     r: &mut Reader<'_>,
-    opts: &DecodeOptions,
+    opts: &DecodeOptions<'_>,
 ) -> Result<RequestForward, OfpErr> {
     let rest = r.rest();
     let bad = OfpErr::OfpbfcMsgBadLen;
@@ -457,7 +480,7 @@ fn decode_requestforward(
 fn decode_bundle_add(
     outer: &[u8],
     r: &mut Reader<'_>,
-    opts: &DecodeOptions,
+    opts: &DecodeOptions<'_>,
 ) -> Result<BundleAdd, OfpErr> {
     let bundle_id = r.u32().map_err(util::short)?;
     r.skip(2).map_err(util::short)?;
@@ -695,7 +718,7 @@ pub fn encode_with(
     version: Version,
     xid: u32,
     msg: &Message,
-    opts: &EncodeOptions,
+    opts: &EncodeOptions<'_>,
 ) -> Result<Vec<u8>, EncodeError> {
     let raw = msg.raw(version)?;
     let mut w = Writer::with_capacity(64);
@@ -728,7 +751,7 @@ pub fn encode_all(
     version: Version,
     xid: u32,
     msg: &Message,
-    opts: &EncodeOptions,
+    opts: &EncodeOptions<'_>,
 ) -> Result<Vec<Vec<u8>>, EncodeError> {
     let Message::MultipartReply(rep) = msg else {
         return encode_with(version, xid, msg, opts).map(|m| vec![m]);
@@ -737,7 +760,7 @@ pub fn encode_all(
         return encode_with(version, xid, msg, opts).map(|m| vec![m]);
     }
     let mut enc = MultipartEncoder::new(version, xid, msg)?;
-    rep.body.encode_entries(version, &mut enc);
+    rep.body.encode_entries(version, opts.tlv, &mut enc);
     enc.finish()
 }
 
@@ -805,10 +828,11 @@ impl MultipartEncoder {
         }
     }
 
-    /// One flow statistics entry (`nx`: the `NXST_FLOW` form).
-    pub fn push_flow_stats(&mut self, stats: &FlowStats, nx: bool) {
+    /// One flow statistics entry (`nx`: the `NXST_FLOW` form), its
+    /// `tun_metadata<N>` at the widths `tlv` maps.
+    pub fn push_flow_stats(&mut self, stats: &FlowStats, nx: bool, tlv: Option<&TlvTable>) {
         let version = self.version;
-        self.push(|w| stats.encode(version, nx, w));
+        self.push(|w| stats.encode(version, nx, tlv, w));
     }
 
     /// The messages, each with its length set, the last without "more".
@@ -831,7 +855,7 @@ fn encode_body(
     v: Version,
     xid: u32,
     msg: &Message,
-    opts: &EncodeOptions,
+    opts: &EncodeOptions<'_>,
     w: &mut Writer,
 ) -> Result<(), EncodeError> {
     match msg {
@@ -851,7 +875,7 @@ fn encode_body(
         Message::GetConfigReply(c) | Message::SetConfig(c) => c.encode(w),
         Message::PacketIn(p) => p.encode(v, false, w)?,
         Message::Resume(p) => p.encode(v, true, w)?,
-        Message::FlowRemoved(f) => f.encode(v, w),
+        Message::FlowRemoved(f) => f.encode(v, opts.tlv, w),
         Message::PortStatus(p) => p.encode(v, w),
         Message::PacketOut(p) => p.encode(v, w),
         Message::FlowMod(f) => f.encode(v, opts.flow_mod_table_id, w)?,
@@ -917,7 +941,7 @@ fn encode_body(
         }
         Message::MultipartReply(m) => {
             w.patch_u16(MULTIPART_FLAGS_OFFSET, m.flags);
-            m.body.encode_single(v, w);
+            m.body.encode_single(v, opts.tlv, w);
         }
     }
     Ok(())

@@ -1,14 +1,14 @@
 //! Flow monitoring: requests and flow updates in their Nicira (OpenFlow
 //! 1.0-1.2), ONF (OpenFlow 1.3) and OpenFlow 1.4+ forms.
 
-use ovs_flow::Match;
+use ovs_flow::{Match, TlvTable};
 use ovs_ofp_actions::{
-    Action, decode_actions, decode_instructions, encode_actions, encode_instructions,
+    Action, decode_actions, decode_instructions, encode_actions_with, encode_instructions_with,
 };
 use ovs_ofp_core::{OfpErr, OfpPort, Reader, Version, Writer};
-use ovs_ofp_match::{NxmOptions, decode_match, encode_match};
+use ovs_ofp_match::{NxmOptions, decode_match, encode_match, encode_match_tlv};
 
-use crate::flow::{pull_nxm, put_nxm};
+use crate::flow::{action_encode_options, pull_nxm, put_nxm};
 use crate::util::{OFPG_ANY, port_from_of11, short};
 
 /// Flow monitor flags in OpenFlow 1.4 numbering (`OFPFMF_*`).
@@ -158,7 +158,7 @@ impl FlowMonitorRequest {
                 w.u16(0);
                 w.u8(self.table_id);
                 w.zeros(5);
-                let n = put_nxm(&self.match_, 0, 0, w);
+                let n = put_nxm(&self.match_, 0, 0, None, w);
                 w.patch_u16(len_at, n as u16);
             }
             Version::Of13 => {
@@ -383,8 +383,9 @@ impl FlowUpdate {
 
     /// Encodes one update. Paused and resumed exist only in OpenFlow 1.4+
     /// replies (the caller uses the separate messages before).
-    pub(crate) fn encode(&self, version: Version, w: &mut Writer) {
+    pub(crate) fn encode(&self, version: Version, tlv: Option<&TlvTable>, w: &mut Writer) {
         let start = w.len();
+        let acts = action_encode_options(tlv);
         match self {
             FlowUpdate::Abbrev { xid } => {
                 w.u16(8);
@@ -418,12 +419,12 @@ impl FlowUpdate {
                     w.zeros(1);
                     w.u64(u.cookie);
                     let n = if version == Version::Of13 {
-                        let n = encode_match(version, &u.match_, w);
-                        encode_instructions(version, &u.actions, w);
+                        let n = encode_match_tlv(version, &u.match_, tlv, w);
+                        encode_instructions_with(version, &u.actions, w, &acts);
                         n
                     } else {
-                        let n = put_nxm(&u.match_, 0, 0, w);
-                        encode_actions(version, &u.actions, w);
+                        let n = put_nxm(&u.match_, 0, 0, tlv, w);
+                        encode_actions_with(version, &u.actions, w, &acts);
                         n
                     };
                     w.patch_u16(len_at, n as u16);
@@ -437,8 +438,8 @@ impl FlowUpdate {
                     w.u16(u.priority);
                     w.zeros(4);
                     w.u64(u.cookie);
-                    encode_match(version, &u.match_, w);
-                    encode_instructions(version, &u.actions, w);
+                    encode_match_tlv(version, &u.match_, tlv, w);
+                    encode_instructions_with(version, &u.actions, w, &acts);
                 }
                 let len = w.len() - start;
                 w.patch_u16(start, len as u16);

@@ -1,6 +1,7 @@
 //! Multipart (statistics) requests and replies: the bodies of every
 //! `OFPST_*`/`OFPMP_*`, `NXST_*` and `ONFST_*` message.
 
+use ovs_flow::TlvTable;
 use ovs_ofp_core::{OfpErr, OfpPort, Reader, Version, Writer};
 
 use crate::error::EncodeError;
@@ -239,21 +240,24 @@ impl MpRequest {
     pub(crate) fn decode(
         raw: Raw,
         version: Version,
+        tlv: Option<&TlvTable>,
         r: &mut Reader<'_>,
     ) -> Result<MpRequest, OfpErr> {
         Ok(match raw {
             Raw::OfpstDescRequest => MpRequest::Desc,
             Raw::Ofpst10FlowRequest | Raw::Ofpst11FlowRequest => {
-                MpRequest::Flow(FlowStatsRequest::decode(version, false, r)?)
+                MpRequest::Flow(FlowStatsRequest::decode(version, false, tlv, r)?)
             }
-            Raw::NxstFlowRequest => MpRequest::Flow(FlowStatsRequest::decode(version, true, r)?),
+            Raw::NxstFlowRequest => {
+                MpRequest::Flow(FlowStatsRequest::decode(version, true, tlv, r)?)
+            }
             Raw::Ofpst10AggregateRequest
             | Raw::Ofpst11AggregateRequest
             | Raw::Ofpst15AggregateRequest => {
-                MpRequest::Aggregate(FlowStatsRequest::decode(version, false, r)?)
+                MpRequest::Aggregate(FlowStatsRequest::decode(version, false, tlv, r)?)
             }
             Raw::NxstAggregateRequest => {
-                MpRequest::Aggregate(FlowStatsRequest::decode(version, true, r)?)
+                MpRequest::Aggregate(FlowStatsRequest::decode(version, true, tlv, r)?)
             }
             Raw::OfpstTableRequest => MpRequest::Table,
             Raw::Ofpst10PortRequest => MpRequest::PortStats {
@@ -471,6 +475,7 @@ impl MpReply {
     pub(crate) fn decode(
         raw: Raw,
         version: Version,
+        tlv: Option<&TlvTable>,
         r: &mut Reader<'_>,
     ) -> Result<MpReply, OfpErr> {
         fn list<T>(
@@ -490,11 +495,11 @@ impl MpReply {
             | Raw::Ofpst13FlowReply
             | Raw::Ofpst15FlowReply => MpReply::Flow {
                 nx: false,
-                stats: list(r, |r| FlowStats::decode(version, false, r))?,
+                stats: list(r, |r| FlowStats::decode(version, false, tlv, r))?,
             },
             Raw::NxstFlowReply => MpReply::Flow {
                 nx: true,
-                stats: list(r, |r| FlowStats::decode(version, true, r))?,
+                stats: list(r, |r| FlowStats::decode(version, true, tlv, r))?,
             },
             Raw::OfpstAggregateReply | Raw::Ofpst15AggregateReply => MpReply::Aggregate {
                 nx: false,
@@ -569,7 +574,12 @@ impl MpReply {
     }
 
     /// Pushes each entry of a list reply (nothing for the others).
-    pub(crate) fn encode_entries(&self, version: Version, enc: &mut impl EntrySink) {
+    pub(crate) fn encode_entries(
+        &self,
+        version: Version,
+        tlv: Option<&TlvTable>,
+        enc: &mut impl EntrySink,
+    ) {
         fn each<T>(enc: &mut impl EntrySink, v: &[T], mut f: impl FnMut(&T, &mut Writer)) {
             for e in v {
                 enc.push(|w| f(e, w));
@@ -581,7 +591,7 @@ impl MpReply {
             | MpReply::GroupFeatures(_)
             | MpReply::MeterFeatures(_)
             | MpReply::IpfixBridge(_) => {}
-            MpReply::Flow { nx, stats } => each(enc, stats, |e, w| e.encode(version, *nx, w)),
+            MpReply::Flow { nx, stats } => each(enc, stats, |e, w| e.encode(version, *nx, tlv, w)),
             MpReply::Table(v) => each(enc, v, |e, w| e.encode(version, w)),
             MpReply::PortStats(v) => each(enc, v, |e, w| e.encode(version, w)),
             MpReply::QueueStats(v) => each(enc, v, |e, w| e.encode(version, w)),
@@ -593,12 +603,12 @@ impl MpReply {
             MpReply::TableDesc(v) => each(enc, v, |e, w| e.encode(version, false, w)),
             MpReply::PortDesc(v) => each(enc, v, |e, w| e.encode(version, w)),
             MpReply::QueueDesc(v) => each(enc, v, |e, w| e.encode_of14(w)),
-            MpReply::FlowMonitor(v) => each(enc, v, |e, w| e.encode(version, w)),
+            MpReply::FlowMonitor(v) => each(enc, v, |e, w| e.encode(version, tlv, w)),
             MpReply::IpfixFlow(v) => each(enc, v, |e, w| e.encode(w)),
         }
     }
 
-    pub(crate) fn encode_single(&self, version: Version, w: &mut Writer) {
+    pub(crate) fn encode_single(&self, version: Version, tlv: Option<&TlvTable>, w: &mut Writer) {
         match self {
             MpReply::Desc(d) => d.encode(w),
             MpReply::Aggregate { nx, stats } => {
@@ -607,7 +617,7 @@ impl MpReply {
             MpReply::GroupFeatures(f) => f.encode(w),
             MpReply::MeterFeatures(f) => f.encode(w),
             MpReply::IpfixBridge(s) => s.encode(w),
-            _ => self.encode_entries(version, w),
+            _ => self.encode_entries(version, tlv, w),
         }
     }
 }

@@ -34,7 +34,7 @@ pub(crate) fn pull_oxm(
     decode_nxm_with(&mut all, match_len - 4, Some(version), options).map(|d| d.m)
 }
 
-fn loose() -> NxmOptions {
+fn loose() -> NxmOptions<'static> {
     NxmOptions {
         strict: false,
         ..NxmOptions::default()
@@ -304,7 +304,7 @@ impl PacketIn {
                 let len_at = w.len();
                 w.u16(0);
                 w.zeros(6);
-                let n = put_nxm(&self.metadata, 0, 0, w);
+                let n = put_nxm(&self.metadata, 0, 0, None, w);
                 w.patch_u16(len_at, n as u16);
                 w.zeros(2);
                 w.bytes(&self.packet);

@@ -94,6 +94,7 @@ impl Ofproto {
         };
         let opts = msgs::DecodeOptions {
             flow_mod_table_id: c.flow_mod_table_id,
+            tlv: Some(&self.tlv),
         };
         let wire_version = msg.first().copied().unwrap_or(0);
         let (header, message) = match msgs::decode_with(msg, &opts) {
@@ -160,6 +161,7 @@ impl Ofproto {
     fn send(&self, conn: ConnId, version: Version, xid: u32, m: &Message, out: &mut Vec<Output>) {
         let opts = EncodeOptions {
             flow_mod_table_id: false,
+            tlv: Some(&self.tlv),
         };
         match msgs::encode_all(version, xid, m, &opts) {
             Ok(parts) => out.extend(parts.into_iter().map(|p| Output::Send(conn, p))),
@@ -192,7 +194,9 @@ impl Ofproto {
         let Ok(mut enc) = msgs::MultipartEncoder::new(version, xid, &template) else {
             return Ok(());
         };
-        self.visit_flow_stats(req, now, |s| enc.push_flow_stats(s, req.nx))?;
+        self.visit_flow_stats(req, now, |s| {
+            enc.push_flow_stats(s, req.nx, Some(&self.tlv))
+        })?;
         // Only an invalid encoding gets an error here; OVS drops such
         // replies too.
         if let Ok(parts) = enc.finish() {
@@ -372,7 +376,7 @@ impl Ofproto {
                         table_id: 0xff,
                         n_tables: N_TABLES,
                         version,
-                        tlv: None,
+                        tlv: Some((&self.tlv).into()),
                     },
                 )?;
             }
@@ -407,15 +411,15 @@ impl Ofproto {
                     out,
                 );
             }
+            Message::TlvTableMod(ttm) => {
+                self.reject_secondary(conn)?;
+                self.tlv_table_mod(&ttm)?;
+            }
             Message::TlvTableRequest => self.send(
                 conn,
                 version,
                 xid,
-                &Message::TlvTableReply(msgs::TlvTableReply {
-                    max_option_space: 256,
-                    max_fields: 64,
-                    mappings: Vec::new(),
-                }),
+                &Message::TlvTableReply(crate::tlv::tlv_table_reply(&self.tlv)),
                 out,
             ),
             _ => return Err(OfpErr::OfpbrcBadType),
@@ -512,7 +516,7 @@ impl Ofproto {
                     table_id: fm.table_id,
                     n_tables: N_TABLES,
                     version,
-                    tlv: None,
+                    tlv: Some((&self.tlv).into()),
                 },
             )?;
         }

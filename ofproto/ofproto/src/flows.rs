@@ -70,7 +70,7 @@ impl Ofproto {
                 table_id: fm.table_id,
                 n_tables: N_TABLES,
                 version,
-                tlv: None,
+                tlv: Some((&self.tlv).into()),
             },
         )?;
         // Only OVS's own flows may match non-default values of the hidden

@@ -18,6 +18,7 @@ mod ofproto;
 pub mod probe;
 pub mod rule;
 pub mod tables;
+pub mod tlv;
 
 pub use ofproto::{Conn, ConnId, Ofproto, Output, PortInfo};
 pub use rule::Rule;

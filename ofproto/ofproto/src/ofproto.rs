@@ -130,6 +130,9 @@ pub struct Ofproto {
     pub ports_changed: bool,
     /// `OFPC_FRAG_*` handling set by the last set_config.
     pub frag_flags: u16,
+    /// Tunnel metadata mappings (`NXT_TLV_TABLE_MOD`), which decide how
+    /// `tun_metadata<N>` in flows decode, encode and are stored.
+    pub tlv: ovs_flow::TlvTable,
     configured: bool,
 }
 
@@ -163,6 +166,7 @@ impl Ofproto {
             has_controllers: false,
             ports_changed: false,
             frag_flags: 0,
+            tlv: ovs_flow::TlvTable::new(),
             fail_secure: false,
             configured: false,
         }

@@ -276,15 +276,15 @@ impl Tables {
     /// An `OFPT_TABLE_MOD` (OVS's `table_mod`): one table, or every table
     /// a controller may change.
     pub fn table_mod(&mut self, tm: &TableMod) -> Result<(), OfpErr> {
-        // With 255 tables every table ID is valid (255 means all), so OVS's
-        // OFPTMFC_BAD_TABLE cannot happen here.
         if tm.table_id == TABLE_ALL {
             for t in self.tables.iter_mut().filter(|t| !t.hidden && !t.readonly) {
                 t.apply(tm);
             }
             return Ok(());
         }
-        let t = &mut self.tables[usize::from(tm.table_id)];
+        let Some(t) = self.tables.get_mut(usize::from(tm.table_id)) else {
+            return Err(OfpErr::OfptmfcBadTable);
+        };
         if t.readonly {
             return Err(OfpErr::OfptmfcEperm);
         }
