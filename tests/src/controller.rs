@@ -52,13 +52,13 @@ pub fn read_message(s: &mut TcpStream, until: Instant) -> Next {
     }
 }
 
-/// Accepts the switch's connection and exchanges OpenFlow 1.3 hellos.
-pub fn accept_controller(listener: &TcpListener, sw: &Switch) -> TcpStream {
+/// Accepts the switch's next connection, waiting at most 30 s.
+pub fn accept_switch(listener: &TcpListener, sw: &Switch) -> TcpStream {
     let deadline = Instant::now() + Duration::from_secs(30);
     listener
         .set_nonblocking(true)
         .expect("nonblocking listener");
-    let mut s = loop {
+    let s = loop {
         match listener.accept() {
             Ok((s, _)) => break s,
             Err(e) if e.kind() == ErrorKind::WouldBlock && Instant::now() < deadline => {
@@ -68,6 +68,12 @@ pub fn accept_controller(listener: &TcpListener, sw: &Switch) -> TcpStream {
         }
     };
     s.set_nonblocking(false).expect("blocking stream");
+    s
+}
+
+/// Accepts the switch's connection and exchanges OpenFlow 1.3 hellos.
+pub fn accept_controller(listener: &TcpListener, sw: &Switch) -> TcpStream {
+    let mut s = accept_switch(listener, sw);
     s.write_all(&[4, OFPT_HELLO, 0, 8, 0, 0, 0, 1])
         .expect("hello");
     match read_message(&mut s, Instant::now() + Duration::from_secs(10)) {

@@ -9,7 +9,8 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use ovs_tests::controller::{
-    Next, OFPT_ECHO_REPLY, OFPT_ECHO_REQUEST, accept_controller, read_message, wait_for,
+    Next, OFPT_ECHO_REPLY, OFPT_ECHO_REQUEST, accept_controller, accept_switch, read_message,
+    wait_for,
 };
 use ovs_tests::switch::Switch;
 use ovs_tests::switch_impl_or_skip;
@@ -76,4 +77,40 @@ fn unanswered_probe_drops_the_controller_and_an_answer_keeps_it() {
         }
     }
     assert!(answered >= 2, "only {answered} probes in 13 s");
+
+    // The database still says why the last connection ended: the switch
+    // refreshed it at least twice since (every 5 s), and the live
+    // connection cannot have timed out yet.
+    let deadline = Instant::now() + Duration::from_secs(6);
+    loop {
+        let status = sw.vsctl_ok(&["get", "controller", "br0", "status"]);
+        if status.contains("last_error=\"Connection timed out\"") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the Controller status does not report the timeout: {status}\n{}",
+            sw.diagnostics()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn a_controller_that_never_says_hello_is_dropped() {
+    let imp = switch_impl_or_skip!("a_controller_that_never_says_hello_is_dropped");
+    let sw = Switch::start("hello", imp);
+    sw.add_bridge("br0", &[]);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    sw.vsctl_ok(&["set-controller", "br0", &format!("tcp:127.0.0.1:{port}")]);
+    let mut silent = accept_switch(&listener, &sw);
+    // The switch's hello arrives; ours never goes out. OVS gives the
+    // connection and hello exchange 1 s (more after repeated failures).
+    let end = wait_for(&mut silent, 0xff, Duration::from_secs(15));
+    assert!(
+        matches!(end, Next::Closed),
+        "the switch kept a connection that never finished its hello: {end:?}\n{}",
+        sw.diagnostics()
+    );
 }

@@ -29,7 +29,9 @@ pub enum Event {
         conn: ConnId,
         origin: Origin,
         peer: String,
-        tx: mpsc::UnboundedSender<Vec<u8>>,
+        tx: mpsc::UnboundedSender<ofconn::Outgoing>,
+        /// Zero for no limit.
+        hello_timeout: Duration,
     },
     Disconnected {
         conn: ConnId,
@@ -47,7 +49,9 @@ pub enum Event {
 
 struct Session {
     bridge: String,
-    tx: mpsc::UnboundedSender<Vec<u8>>,
+    /// The listener's or connector's target.
+    target: String,
+    tx: mpsc::UnboundedSender<ofconn::Outgoing>,
 }
 
 struct Core {
@@ -91,13 +95,12 @@ impl Core {
             match out {
                 Output::Send(conn, bytes) => {
                     if let Some(s) = self.sessions.get(&conn) {
-                        let _ = s.tx.send(bytes);
+                        let _ = s.tx.send(ofconn::Outgoing::Bytes(bytes));
                     }
                 }
-                Output::Close(conn) => {
-                    // Dropping the sender ends the writer after what is queued.
+                Output::Close(conn, why) => {
                     if let Some(s) = self.sessions.get(&conn) {
-                        let _ = s.tx.send(Vec::new());
+                        let _ = s.tx.send(ofconn::Outgoing::Close(why));
                     }
                 }
             }
@@ -260,6 +263,7 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
             origin,
             peer,
             tx,
+            hello_timeout,
         } => {
             let Some(ofproto) = core.ofprotos.get_mut(&origin.bridge) else {
                 return;
@@ -269,10 +273,16 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
                 conn,
                 Session {
                     bridge: origin.bridge.clone(),
+                    target: origin.target.clone(),
                     tx,
                 },
             );
-            let out = ofproto.connect(conn, origin.service, origin.probe_interval, now);
+            let settings = ovs_ofproto::ConnSettings {
+                service: origin.service,
+                probe_interval: origin.probe_interval,
+                hello_timeout_ms: hello_timeout.as_millis() as u64,
+            };
+            let out = ofproto.connect(conn, settings, now);
             core.send(out);
         }
         Event::Disconnected { conn } => {
@@ -472,6 +482,16 @@ async fn reconfigure(
     let services = &core.services;
     core.controller_status
         .retain(|key, _| services.contains_key(key));
+    // Live connections follow a changed probe interval, as rconn does.
+    for (conn, s) in &core.sessions {
+        if let Some((.., probe)) = wanted
+            .iter()
+            .find(|(b, t, ..)| (b, t) == (&s.bridge, &s.target))
+            && let Some(ofproto) = core.ofprotos.get_mut(&s.bridge)
+        {
+            ofproto.set_probe_interval(*conn, *probe);
+        }
+    }
     for (bridge, target, service, probe_interval) in wanted {
         let key = (bridge.clone(), target.clone());
         if core.services.contains_key(&key) {

@@ -78,6 +78,15 @@ fn error_text(e: &std::io::Error) -> String {
     }
 }
 
+/// What the core hands a connection's writer.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// Whole messages.
+    Bytes(Vec<u8>),
+    /// Close once what precedes is out; why, in OVS's words.
+    Close(&'static str),
+}
+
 /// What the tasks share: where events go and how ids are made.
 #[derive(Clone)]
 pub struct Hub {
@@ -136,14 +145,18 @@ async fn connect_loop(hub: Hub, origin: Origin, target: Target, mut stop: watch:
         match ovs_stream::connect(&target).await {
             Ok(stream) => {
                 info!(target: LOG, "{}<->{}: connected", origin.bridge, origin.target);
+                let hello_timeout = backoff.max(Duration::from_secs(1));
                 backoff = Duration::from_secs(1);
                 let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+                // rconn gives the connection and hello exchange the longer
+                // of 1 s and the current backoff.
                 let id = spawn_connection_with_done(
                     &hub,
                     stream,
                     origin.clone(),
                     stop.clone(),
                     Some(done_tx),
+                    hello_timeout,
                 );
                 update(&status, |s| {
                     s.state = "ACTIVE";
@@ -218,20 +231,21 @@ async fn read_soon(
 }
 
 fn spawn_connection(hub: &Hub, stream: Stream, origin: Origin, stop: watch::Receiver<bool>) {
-    spawn_connection_with_done(hub, stream, origin, stop, None);
+    spawn_connection_with_done(hub, stream, origin, stop, None, Duration::ZERO);
 }
 
 /// Returns the connection's ID; `done` gets why it ended (`None`: the peer
-/// closed it).
+/// closed it). A nonzero `hello_timeout` bounds the hello exchange.
 fn spawn_connection_with_done(
     hub: &Hub,
     stream: Stream,
     origin: Origin,
     mut stop: watch::Receiver<bool>,
     done: Option<tokio::sync::oneshot::Sender<Option<String>>>,
+    hello_timeout: Duration,
 ) -> ConnId {
     let id = hub.next_id();
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Outgoing>();
     let Stream {
         mut rd,
         mut wr,
@@ -244,37 +258,43 @@ fn spawn_connection_with_done(
             origin,
             peer: name,
             tx: out_tx,
+            hello_timeout,
         })
         .is_err()
     {
         return id;
     }
     // The writer ends the reader when the switch closes the connection
-    // (a peer that stopped answering may never close its side).
-    let (closed_tx, mut closed_rx) = tokio::sync::oneshot::channel::<()>();
+    // (a peer that stopped answering may never close its side), saying why.
+    let (closed_tx, mut closed_rx) = tokio::sync::oneshot::channel::<&'static str>();
     tokio::spawn(async move {
         // Gather what is queued into one write: a dump reply is thousands of
         // messages.
         let mut buf = Vec::new();
-        // An empty message asks to close once what precedes it is out.
-        let mut closing;
-        while let Some(msg) = out_rx.recv().await {
+        let mut closing = None;
+        while let Some(first) = out_rx.recv().await {
             buf.clear();
-            closing = msg.is_empty();
-            buf.extend_from_slice(&msg);
-            while !closing && buf.len() < 1 << 20 {
-                match out_rx.try_recv() {
-                    Ok(m) if m.is_empty() => closing = true,
-                    Ok(m) => buf.extend_from_slice(&m),
-                    Err(_) => break,
+            let mut next = Some(first);
+            while let Some(out) = next.take() {
+                match out {
+                    Outgoing::Bytes(b) => buf.extend_from_slice(&b),
+                    Outgoing::Close(why) => {
+                        closing = Some(why);
+                        break;
+                    }
+                }
+                if buf.len() < 1 << 20 {
+                    next = out_rx.try_recv().ok();
                 }
             }
-            if wr.write_all(&buf).await.is_err() || closing {
+            if wr.write_all(&buf).await.is_err() || closing.is_some() {
                 break;
             }
         }
         let _ = wr.shutdown().await;
-        let _ = closed_tx.send(());
+        if let Some(why) = closing {
+            let _ = closed_tx.send(why);
+        }
     });
     let events = hub.events.clone();
     tokio::spawn(async move {
@@ -288,7 +308,7 @@ fn spawn_connection_with_done(
                     Err(e) => break 'read Some(error_text(&e)),
                 },
                 _ = stop.changed() => break 'read None,
-                _ = &mut closed_rx => break 'read None,
+                why = &mut closed_rx => break 'read why.ok().map(str::to_string),
             };
             buf.extend_from_slice(&chunk[..n]);
             let mut start = 0;

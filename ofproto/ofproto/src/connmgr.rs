@@ -10,8 +10,11 @@ use ovs_ofp_msgs::{
     Role, RoleMsg, SwitchConfig, SwitchFeatures, TableStats,
 };
 
-use crate::ofproto::{Bundle, Conn, ConnId, Ofproto, Output, PortInfo};
+use crate::ofproto::{Bundle, Conn, ConnId, ConnSettings, Ofproto, Output, PortInfo};
 use crate::probe::Probe;
+
+/// Why a failed negotiation ends a connection (`EPROTO`).
+const PROTOCOL_ERROR: &str = "Protocol error";
 use crate::tables::{FlowModEffects, N_TABLES, N_VISIBLE_TABLES};
 use ovs_ofp_msgs::util::OFPQ_ALL;
 
@@ -49,17 +52,11 @@ fn highest(bitmap: u32) -> u8 {
 
 impl Ofproto {
     /// A new connection: OVS sends its hello first.
-    /// A new connection; `probe_interval` is its inactivity probe interval
-    /// in seconds (0: none).
-    pub fn connect(
-        &mut self,
-        conn: ConnId,
-        service: bool,
-        probe_interval: u32,
-        now: u64,
-    ) -> Vec<Output> {
-        self.conns
-            .insert(conn, Conn::new(service, Probe::new(probe_interval, now)));
+    /// A new connection, which gets the switch's hello.
+    pub fn connect(&mut self, conn: ConnId, settings: ConnSettings, now: u64) -> Vec<Output> {
+        let mut c = Conn::new(settings.service, Probe::new(settings.probe_interval, now));
+        c.hello_by = (settings.hello_timeout_ms > 0).then(|| now + settings.hello_timeout_ms);
+        self.conns.insert(conn, c);
         let version = highest(self.allowed_versions);
         let hello = Message::Hello(Hello {
             versions: self.allowed_versions,
@@ -67,7 +64,15 @@ impl Ofproto {
         let v = Version::from_wire(version).unwrap_or(Version::Of15);
         match msgs::encode(v, 0, &hello) {
             Ok(bytes) => vec![Output::Send(conn, bytes)],
-            Err(_) => vec![Output::Close(conn)],
+            Err(_) => vec![Output::Close(conn, PROTOCOL_ERROR)],
+        }
+    }
+
+    /// The connection's inactivity probe interval changed (seconds, 0 for
+    /// none).
+    pub fn set_probe_interval(&mut self, conn: ConnId, probe_interval: u32) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.probe.set_interval(probe_interval);
         }
     }
 
@@ -147,14 +152,14 @@ impl Ofproto {
                         conn,
                         msgs::encode_error(v, 0, OfpErr::OfphfcIncompatible, text.as_bytes()),
                     ));
-                    out.push(Output::Close(conn));
+                    out.push(Output::Close(conn, PROTOCOL_ERROR));
                 } else if let Some(c) = self.conns.get_mut(&conn) {
                     c.version = Version::from_wire(highest(common));
                     c.async_config = c.version.map(AsyncConfig::default_for);
                 }
             }
             // Anything else before the hello ends the connection, as in OVS.
-            _ => out.push(Output::Close(conn)),
+            _ => out.push(Output::Close(conn, PROTOCOL_ERROR)),
         }
     }
 

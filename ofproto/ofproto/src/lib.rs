@@ -20,6 +20,6 @@ pub mod rule;
 pub mod tables;
 pub mod tlv;
 
-pub use ofproto::{Conn, ConnId, Ofproto, Output, PortInfo};
+pub use ofproto::{Conn, ConnId, ConnSettings, Ofproto, Output, PortInfo};
 pub use rule::Rule;
 pub use tables::{Criteria, FlowModEffects, NewFlow, Removed, RemovedReason, Selected, Tables};

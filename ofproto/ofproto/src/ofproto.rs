@@ -19,8 +19,10 @@ pub type ConnId = u64;
 pub enum Output {
     /// Send these bytes (one or more whole messages) on the connection.
     Send(ConnId, Vec<u8>),
-    /// Close the connection after what was sent before.
-    Close(ConnId),
+    /// Close the connection after what was sent before; the text is why,
+    /// as OVS's rconn records it (`Protocol error`, `Connection timed
+    /// out`).
+    Close(ConnId, &'static str),
 }
 
 /// A port as the daemon describes it.
@@ -37,12 +39,26 @@ pub struct PortInfo {
     pub custom_stats: Vec<(String, u64)>,
 }
 
+/// How a connection was made and how to watch it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConnSettings {
+    /// The management socket and other passive services, not controllers.
+    pub service: bool,
+    /// Inactivity probe interval, seconds (0: none).
+    pub probe_interval: u32,
+    /// An active connection must finish the hello exchange within this
+    /// many milliseconds (0: no limit), as in rconn's CONNECTING state.
+    pub hello_timeout_ms: u64,
+}
+
 /// Per-connection state (OVS's `ofconn` plus its `vconn` negotiation).
 #[derive(Clone, Debug)]
 pub struct Conn {
     /// Management socket and other passive services, not controllers.
     pub service: bool,
     pub probe: Probe,
+    /// When the hello exchange must be done by, for active connections.
+    pub hello_by: Option<u64>,
     /// Negotiated version, once the peer's hello arrived.
     pub version: Option<Version>,
     pub role: Role,
@@ -81,6 +97,7 @@ impl Conn {
         Conn {
             service,
             probe,
+            hello_by: None,
             version: None,
             role: Role::Equal,
             flow_format: FlowFormat::OpenFlow10,
@@ -286,6 +303,12 @@ impl Ofproto {
         }
         self.mark_sent(&out, now);
         for (&id, c) in self.conns.iter_mut() {
+            if c.version.is_none() && c.hello_by.is_some_and(|t| now >= t) {
+                tracing::info!(target: "rconn", "{}<->{id}: connection timed out", self.name);
+                c.hello_by = None;
+                out.push(Output::Close(id, "Connection timed out"));
+                continue;
+            }
             match c.probe.step(now) {
                 ProbeStep::Wait => {}
                 ProbeStep::SendEcho => {
@@ -303,7 +326,7 @@ impl Ofproto {
                         "{}<->{id}: no response to inactivity probe after {waited_secs} seconds, disconnecting",
                         self.name
                     );
-                    out.push(Output::Close(id));
+                    out.push(Output::Close(id, "Connection timed out"));
                 }
             }
         }

@@ -32,16 +32,24 @@ impl Probe {
     /// `interval_secs` as the connection's settings give it; OVS probes no
     /// more often than every 5 seconds and 0 turns probing off.
     pub fn new(interval_secs: u32, now: u64) -> Probe {
-        let secs = if interval_secs == 0 {
-            0
-        } else {
-            interval_secs.max(5)
-        };
         Probe {
-            interval_ms: u64::from(secs) * 1000,
+            interval_ms: Self::interval_ms(interval_secs),
             last_activity: now,
             probing_since: None,
         }
+    }
+
+    fn interval_ms(secs: u32) -> u64 {
+        if secs == 0 {
+            0
+        } else {
+            u64::from(secs.max(5)) * 1000
+        }
+    }
+
+    /// A new interval for a live connection (the Controller row changed).
+    pub fn set_interval(&mut self, interval_secs: u32) {
+        self.interval_ms = Self::interval_ms(interval_secs);
     }
 
     /// Something was received from the peer or sent to it.
@@ -93,6 +101,14 @@ mod tests {
         p.activity(7000);
         assert_eq!(p.step(11999), ProbeStep::Wait);
         assert_eq!(p.step(12000), ProbeStep::SendEcho);
+    }
+
+    #[test]
+    fn a_new_interval_applies_to_the_live_connection() {
+        let mut p = Probe::new(0, 0);
+        assert_eq!(p.step(60_000), ProbeStep::Wait);
+        p.set_interval(10);
+        assert_eq!(p.step(60_000), ProbeStep::SendEcho);
     }
 
     #[test]

@@ -186,7 +186,14 @@ fn hidden_table_is_read_only_and_errors_match_ovs() {
 fn hello_without_common_version_is_refused_with_ovs_text() {
     let mut o = switch();
     o.set_allowed_versions(&["OpenFlow10".to_string()]);
-    let out = o.connect(1, true, 0, 0);
+    let out = o.connect(
+        1,
+        ovs_ofproto::ConnSettings {
+            service: true,
+            ..Default::default()
+        },
+        0,
+    );
     assert_eq!(out.len(), 1);
     let hello = ovs_ofp_msgs::encode(
         Version::Of13,
@@ -203,5 +210,5 @@ fn hello_without_common_version_is_refused_with_ovs_text() {
         text,
         "We support version 0x01, you support version 0x04, no common versions."
     );
-    assert_eq!(out[1], Output::Close(1));
+    assert_eq!(out[1], Output::Close(1, "Protocol error"));
 }
