@@ -806,6 +806,10 @@ impl FlowStats {
     ) -> Result<FlowStats, OfpErr> {
         let bad = OfpErr::OfpbrcBadLen;
         let start_remaining = r.remaining();
+        let match_options = NxmOptions {
+            tlv,
+            ..NxmOptions::default()
+        };
         let mut fs;
         let instructions_len;
         if nx {
@@ -916,14 +920,7 @@ impl FlowStats {
             let packet_count = r.u64().map_err(short)?;
             let byte_count = r.u64().map_err(short)?;
             let before = r.remaining();
-            let m = decode_match_with(
-                version,
-                r,
-                NxmOptions {
-                    tlv,
-                    ..NxmOptions::default()
-                },
-            )?;
+            let m = decode_match_with(version, r, match_options)?;
             let match_len = before - r.remaining();
             instructions_len = length.checked_sub(48 + match_len).ok_or(bad)?;
             fs = FlowStats {
@@ -969,14 +966,7 @@ impl FlowStats {
             let importance = r.u16().map_err(short)?;
             let cookie = r.u64().map_err(short)?;
             let before = r.remaining();
-            let m = decode_match_with(
-                version,
-                r,
-                NxmOptions {
-                    tlv,
-                    ..NxmOptions::default()
-                },
-            )?;
+            let m = decode_match_with(version, r, match_options)?;
             let flags = decode_flags(raw_flags, None, version)?;
             let oxs = OxsStats::decode(r)?;
             let used = before - r.remaining();
