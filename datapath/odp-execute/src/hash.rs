@@ -46,9 +46,10 @@ fn finish(hash: u32, final_word: u32) -> u32 {
     h
 }
 
-/// OVS's `hash_int(x, basis)`.
+/// OVS's `hash_int(x, basis)` (its portable `hash_2words`: `x` is the
+/// starting state, not a word added to it).
 pub fn hash_int(x: u32, basis: u32) -> u32 {
-    finish(add64(0, (u64::from(basis) << 32) | u64::from(x)), 23)
+    finish(add(add(x, 0), basis), 8)
 }
 
 fn word32(flow: &Flow, at: usize) -> u32 {

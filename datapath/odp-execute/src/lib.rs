@@ -32,3 +32,6 @@ pub use packet::{
     Layout, PACKET_TYPE_ETH, PACKET_TYPE_NS_ETHERTYPE, PACKET_TYPE_NSH, Packet, PacketMetadata,
     packet_type_for_ether_type,
 };
+
+#[cfg(test)]
+mod tests;
