@@ -211,8 +211,12 @@ fn run(batch: &mut Batch, actions: &[DpAction], ops: &mut impl DatapathOps, stea
                 });
             }
             DpAction::Drop(reason) => {
+                // Nothing after a drop runs; packets the caller still owns
+                // stay with the caller.
                 ops.dropped(*reason, batch.len());
-                batch.clear();
+                if steal {
+                    batch.clear();
+                }
                 return;
             }
         }

@@ -1271,3 +1271,55 @@ proptest! {
         prop_assert!(checksums_ok(&out));
     }
 }
+
+#[test]
+fn drop_without_steal_leaves_packets_with_the_caller() {
+    let p = tcp4(b"");
+    let mut batch = vec![p.clone()];
+    let mut rec = Recorder::default();
+    execute(
+        &mut batch,
+        &[DpAction::Drop(0), DpAction::Output(1)],
+        &mut rec,
+        false,
+    );
+    assert_eq!(batch, vec![p]);
+    assert!(rec.calls.is_empty());
+}
+
+/// With a routing header that has segments left, the destination is not
+/// the final one the transport checksum covers, so rewriting it leaves the
+/// checksum alone. OVS's walk stops at that header and takes its type for
+/// the transport protocol, so a new source does not touch the checksum
+/// either (`packet_rh_present` and `packet_set_ipv6` in OVS's packets.c).
+#[test]
+fn set_ipv6_dst_behind_routing_header_keeps_transport_checksum() {
+    let mut p = tcp6(b"rh");
+    let l3 = 14;
+    p.data[l3 + 6] = 43;
+    let plen = u16::from_be_bytes([p.data[l3 + 4], p.data[l3 + 5]]) + 8;
+    p.data[l3 + 4..l3 + 6].copy_from_slice(&plen.to_be_bytes());
+    p.data.splice(l3 + 40..l3 + 40, [6, 0, 0, 1, 0, 0, 0, 0]);
+    let csum_at = l3 + 48 + 16;
+    let before = p.data[csum_at..csum_at + 2].to_vec();
+    let key = |src: [u8; 16], dst: [u8; 16]| {
+        set(DpKey {
+            ipv6: Some(Ipv6Key {
+                src: Ipv6Addr::from(src),
+                dst: Ipv6Addr::from(dst),
+                label: 0,
+                proto: 6,
+                tclass: 0,
+                hlimit: 64,
+                frag: 0,
+            }),
+            ..DpKey::default()
+        })
+    };
+    let out = apply(&p, &[key(V6_A, [7; 16])]);
+    assert_eq!(&out.data[l3 + 24..l3 + 40], &[7; 16]);
+    assert_eq!(out.data[csum_at..csum_at + 2], before[..]);
+    let out = apply(&p, &[key([7; 16], V6_B)]);
+    assert_eq!(&out.data[l3 + 8..l3 + 24], &[7; 16]);
+    assert_eq!(out.data[csum_at..csum_at + 2], before[..]);
+}
