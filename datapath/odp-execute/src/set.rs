@@ -201,7 +201,8 @@ fn set_metadata(p: &mut Packet, key: &DpKey, mask: Option<&DpKey>) {
 }
 
 fn set_eth(p: &mut Packet, key: &EthKey, mask: &EthKey) {
-    if !p.is_ethernet() {
+    // OVS finds no Ethernet header in a frame shorter than one.
+    if !p.is_ethernet() || p.data.len() < 14 {
         return;
     }
     let d = &mut p.data;
