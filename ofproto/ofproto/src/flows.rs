@@ -190,13 +190,13 @@ impl Ofproto {
                     importance: rule.importance,
                     flags: rule.flags,
                     idle_age: Some(u32::from(crate::Rule::age_secs(
-                        now.saturating_sub(rule.used),
+                        now.saturating_sub(rule.used()),
                     ))),
                     hard_age: Some(u32::from(crate::Rule::age_secs(
                         now.saturating_sub(rule.modified),
                     ))),
-                    packet_count: rule.packet_count,
-                    byte_count: rule.byte_count,
+                    packet_count: rule.packet_count(),
+                    byte_count: rule.byte_count(),
                     actions: rule.actions.to_vec(),
                 });
             },
@@ -212,8 +212,8 @@ impl Ofproto {
         };
         self.tables
             .visit(&Self::request_criteria(req), |_, _, _, rule| {
-                agg.packet_count += rule.packet_count;
-                agg.byte_count += rule.byte_count;
+                agg.packet_count += rule.packet_count();
+                agg.byte_count += rule.byte_count();
                 agg.flow_count += 1;
             })?;
         Ok(agg)
@@ -235,8 +235,8 @@ impl Ofproto {
             duration_nsec,
             idle_timeout: r.rule.idle_timeout,
             hard_timeout: r.rule.hard_timeout,
-            packet_count: r.rule.packet_count,
-            byte_count: r.rule.byte_count,
+            packet_count: r.rule.packet_count(),
+            byte_count: r.rule.byte_count(),
             nx: false,
         })
     }

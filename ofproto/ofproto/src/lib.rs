@@ -21,5 +21,5 @@ pub mod tables;
 pub mod tlv;
 
 pub use ofproto::{Conn, ConnId, ConnSettings, Ofproto, Output, PortInfo};
-pub use rule::Rule;
+pub use rule::{Rule, RuleStats};
 pub use tables::{Criteria, FlowModEffects, NewFlow, Removed, RemovedReason, Selected, Tables};

@@ -1,6 +1,7 @@
 //! One OpenFlow flow entry as the switch keeps it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ovs_ofp_actions::Action;
 
@@ -18,9 +19,10 @@ pub struct Rule {
     /// Milliseconds on the switch's clock.
     pub created: u64,
     pub modified: u64,
-    pub used: u64,
-    pub packet_count: u64,
-    pub byte_count: u64,
+    /// Counters shared by every copy of the rule: the datapath's threads
+    /// credit packets to the copy in the snapshot they translated with, and
+    /// the switch reads them from its own.
+    pub stats: Arc<RuleStats>,
 }
 
 impl Rule {
@@ -28,5 +30,54 @@ impl Rule {
     /// `idle_age`/`hard_age` fields want.
     pub fn age_secs(age_ms: u64) -> u16 {
         u16::try_from(age_ms / 1000).unwrap_or(u16::MAX)
+    }
+
+    pub fn packet_count(&self) -> u64 {
+        self.stats.packets.load(Ordering::Relaxed)
+    }
+
+    pub fn byte_count(&self) -> u64 {
+        self.stats.bytes.load(Ordering::Relaxed)
+    }
+
+    /// When a packet last matched (ms), or when the rule was added.
+    pub fn used(&self) -> u64 {
+        self.stats.used.load(Ordering::Relaxed)
+    }
+}
+
+/// A rule's packet and byte counts and last use.
+#[derive(Debug, Default)]
+pub struct RuleStats {
+    packets: AtomicU64,
+    bytes: AtomicU64,
+    used: AtomicU64,
+}
+
+impl RuleStats {
+    /// Counters at zero, last used `now`.
+    pub fn new(now: u64) -> Arc<RuleStats> {
+        Arc::new(RuleStats {
+            packets: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            used: AtomicU64::new(now),
+        })
+    }
+
+    /// Counts `packets` packets of `bytes` bytes in all, seen at `used`
+    /// (an earlier time than the last one recorded leaves it).
+    pub fn credit(&self, packets: u64, bytes: u64, used: u64) {
+        if packets == 0 {
+            return;
+        }
+        self.packets.fetch_add(packets, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.used.fetch_max(used, Ordering::Relaxed);
+    }
+
+    /// Starts the counts over (`OFPFF_RESET_COUNTS`).
+    pub fn reset(&self) {
+        self.packets.store(0, Ordering::Relaxed);
+        self.bytes.store(0, Ordering::Relaxed);
     }
 }

@@ -319,9 +319,7 @@ impl Tables {
             flags: 0,
             created: 0,
             modified: 0,
-            used: 0,
-            packet_count: 0,
-            byte_count: 0,
+            stats: crate::RuleStats::new(0),
         };
         // OVS's OFPR_IMPLICIT_MISS, a reason no OpenFlow version names.
         const IMPLICIT_MISS: u8 = 7;
@@ -485,17 +483,14 @@ impl Tables {
                     | flags::RESET_COUNTS),
             created: now,
             modified: now,
-            used: now,
-            packet_count: 0,
-            byte_count: 0,
+            stats: crate::RuleStats::new(now),
         };
         let mut old_actions = None;
         if let Some(old) = old {
             // An add over an identical flow replaces it; OVS keeps the
             // counters only if the flow_mod does not ask to reset them.
             if f.flags & flags::RESET_COUNTS == 0 {
-                rule.packet_count = old.packet_count;
-                rule.byte_count = old.byte_count;
+                rule.stats = old.stats.clone();
             }
             old_actions = Some(old.actions.clone());
         }
@@ -548,8 +543,7 @@ impl Tables {
                 }
                 rule.modified = now;
                 if template.flags & flags::RESET_COUNTS != 0 {
-                    rule.packet_count = 0;
-                    rule.byte_count = 0;
+                    rule.stats.reset();
                 }
                 if changed_actions || new_cookie {
                     fx.n_modified += 1;
@@ -665,7 +659,7 @@ impl Tables {
                 {
                     Some(RemovedReason::HardTimeout)
                 } else if rule.idle_timeout != 0
-                    && now > rule.used + u64::from(rule.idle_timeout) * 1000
+                    && now > rule.used() + u64::from(rule.idle_timeout) * 1000
                 {
                     Some(RemovedReason::IdleTimeout)
                 } else {
@@ -700,7 +694,7 @@ impl Tables {
                     consider(rule.modified + u64::from(rule.hard_timeout) * 1000 + 1);
                 }
                 if rule.idle_timeout != 0 {
-                    consider(rule.used + u64::from(rule.idle_timeout) * 1000 + 1);
+                    consider(rule.used() + u64::from(rule.idle_timeout) * 1000 + 1);
                 }
             }
         }
