@@ -60,6 +60,10 @@ pub struct DpPort {
     pub port_type: String,
 }
 
+/// The poll-thread ID OVS gives flows of ports that no dedicated poll
+/// thread serves.
+pub const NON_PMD_CORE_ID: u32 = u32::MAX;
+
 /// A megaflow's identity (OVS's `ufid`): 128 bits derived from the key, so
 /// that ofproto and the datapath name a flow without sending the key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -86,7 +90,9 @@ pub struct DpFlow {
     pub mask: Flow,
     pub actions: Arc<[DpAction]>,
     pub stats: FlowStats,
-    /// The poll thread that owns the flow, on datapaths that have them.
+    /// The poll thread that owns the flow, on datapaths that have them
+    /// ([`NON_PMD_CORE_ID`] for the thread that polls ports without
+    /// their own threads, OVS's "main thread").
     pub pmd_id: Option<u32>,
 }
 
@@ -136,8 +142,9 @@ pub struct Execute {
 pub enum UpcallKind {
     /// No megaflow matched.
     Miss,
-    /// A `userspace(...)` action sent it, with that action's user data.
-    Action { userdata: Vec<u8> },
+    /// A `userspace(...)` action sent it; the action says why (its
+    /// cookie) and whether the packet's actions come along.
+    Action { action: ovs_odp::Userspace },
 }
 
 /// A packet handed up from the datapath (OVS's `dpif_upcall`).
@@ -254,6 +261,10 @@ pub trait Dpif: Send + Sync {
     fn set_upcall_handler(&self, handler: Arc<dyn UpcallHandler>);
 
     fn stats(&self) -> DpStats;
+
+    /// The datapath's clock, in milliseconds: what [`FlowStats::used`]
+    /// counts in, so callers can say how long ago a flow was used.
+    fn now_ms(&self) -> u64;
 }
 
 #[cfg(test)]

@@ -1,0 +1,378 @@
+//! The megaflow table (OVS's `dpcls` with the flow table around it): flows
+//! grouped into subtables by mask, each subtable a hash table of masked
+//! keys, subtables tried most-hit first. Megaflows do not overlap when
+//! ofproto installs them, so the first subtable that matches answers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ovs_dpif::{FlowStats, Ufid};
+use ovs_flow::{FLOW_WORDS, Flow};
+use ovs_odp::DpAction;
+
+/// Mixes one word into a running hash.
+#[inline]
+fn mix(h: u64, w: u64) -> u64 {
+    let h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^ (h >> 29)
+}
+
+/// A hash of every word of `flow`, from `seed`. Four independent lanes,
+/// so the multiplications overlap instead of waiting on each other.
+pub fn hash_flow(flow: &Flow, seed: u64) -> u64 {
+    let mut lanes = [seed, seed ^ 1, seed ^ 2, seed ^ 3];
+    let mut i = 0;
+    while i + 4 <= FLOW_WORDS {
+        for (l, lane) in lanes.iter_mut().enumerate() {
+            *lane = mix(*lane, flow.word(i + l));
+        }
+        i += 4;
+    }
+    while i < FLOW_WORDS {
+        lanes[0] = mix(lanes[0], flow.word(i));
+        i += 1;
+    }
+    mix(mix(mix(lanes[0], lanes[1]), lanes[2]), lanes[3])
+}
+
+/// The ufid the datapath gives a packet's flow when nobody names one: 128
+/// bits of hash of the whole key.
+pub fn ufid_for(flow: &Flow) -> Ufid {
+    let hi = hash_flow(flow, 0x243f_6a88_85a3_08d3);
+    let lo = hash_flow(flow, 0x1319_8a2e_0370_7344);
+    Ufid((u128::from(hi) << 64) | u128::from(lo))
+}
+
+/// A megaflow in the table.
+#[derive(Clone, Debug)]
+pub struct Megaflow {
+    pub ufid: Ufid,
+    /// Already masked.
+    pub key: Flow,
+    pub mask: Flow,
+    pub actions: Arc<[DpAction]>,
+    pub stats: FlowStats,
+    subtable: usize,
+    hash: u64,
+}
+
+struct Subtable {
+    mask: Flow,
+    /// The mask's nonzero words: the only ones a lookup reads.
+    words: Vec<(usize, u64)>,
+    /// Masked-key hash to megaflow slots.
+    buckets: HashMap<u64, Vec<u32>>,
+    len: usize,
+    hits: u64,
+}
+
+impl Subtable {
+    fn new(mask: &Flow) -> Subtable {
+        let words = (0..FLOW_WORDS)
+            .map(|i| (i, mask.word(i)))
+            .filter(|&(_, m)| m != 0)
+            .collect();
+        Subtable {
+            mask: mask.clone(),
+            words,
+            buckets: HashMap::new(),
+            len: 0,
+            hits: 0,
+        }
+    }
+
+    #[inline]
+    fn hash(&self, flow: &Flow) -> u64 {
+        let mut h = 0;
+        for &(i, m) in &self.words {
+            h = mix(h, flow.word(i) & m);
+        }
+        h
+    }
+
+    #[inline]
+    fn matches(&self, flow: &Flow, key: &Flow) -> bool {
+        self.words
+            .iter()
+            .all(|&(i, m)| flow.word(i) & m == key.word(i))
+    }
+}
+
+/// Slot numbers of megaflows; stable while the flow lives, reused after.
+pub type Slot = u32;
+
+/// The megaflow table of one poll thread.
+#[derive(Default)]
+pub struct FlowTable {
+    slots: Vec<Option<Megaflow>>,
+    /// Bumped when a slot is freed, so caches holding the slot notice.
+    generations: Vec<u32>,
+    free: Vec<Slot>,
+    by_ufid: HashMap<Ufid, Slot>,
+    subtables: Vec<Subtable>,
+    /// Subtable indexes in the order lookups try them.
+    order: Vec<usize>,
+    len: usize,
+    lookups_since_rank: u32,
+}
+
+/// Why a put failed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PutError {
+    /// A flow with that ufid, or with the same key and mask, exists.
+    Exists,
+    /// The table holds its maximum.
+    Full,
+}
+
+/// OVS's `MAX_FLOWS` per poll thread.
+pub const MAX_FLOWS: usize = 65536;
+
+impl FlowTable {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn n_masks(&self) -> usize {
+        self.subtables.iter().filter(|s| s.len > 0).count()
+    }
+
+    pub fn get(&self, slot: Slot) -> Option<&Megaflow> {
+        self.slots.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    pub fn get_mut(&mut self, slot: Slot) -> Option<&mut Megaflow> {
+        self.slots.get_mut(slot as usize).and_then(Option::as_mut)
+    }
+
+    pub fn generation(&self, slot: Slot) -> u32 {
+        self.generations.get(slot as usize).copied().unwrap_or(0)
+    }
+
+    pub fn by_ufid(&self, ufid: Ufid) -> Option<Slot> {
+        self.by_ufid.get(&ufid).copied()
+    }
+
+    /// The megaflow matching `flow`, and how many subtables it took.
+    #[inline]
+    pub fn lookup(&mut self, flow: &Flow) -> (Option<Slot>, u32) {
+        self.lookups_since_rank = self.lookups_since_rank.wrapping_add(1);
+        if self.lookups_since_rank >= 1 << 16 {
+            self.rank();
+        }
+        let mut tried = 0;
+        for &si in &self.order {
+            let s = &mut self.subtables[si];
+            if s.len == 0 {
+                continue;
+            }
+            tried += 1;
+            let h = s.hash(flow);
+            if let Some(cands) = s.buckets.get(&h) {
+                for &slot in cands {
+                    if let Some(Some(mf)) = self.slots.get(slot as usize)
+                        && s.matches(flow, &mf.key)
+                    {
+                        s.hits += 1;
+                        return (Some(slot), tried);
+                    }
+                }
+            }
+        }
+        (None, tried)
+    }
+
+    /// Puts the most-hit subtables first (OVS re-sorts its pvector of
+    /// subtables by hits the same way, periodically).
+    pub fn rank(&mut self) {
+        self.lookups_since_rank = 0;
+        let subtables = &self.subtables;
+        self.order
+            .sort_by(|&a, &b| subtables[b].hits.cmp(&subtables[a].hits));
+        for s in &mut self.subtables {
+            s.hits /= 2;
+        }
+    }
+
+    /// The flow exactly as `key`/`mask` says, if installed.
+    pub fn find_exact(&self, key: &Flow, mask: &Flow) -> Option<Slot> {
+        let key = key.masked(mask);
+        let si = self.subtables.iter().position(|s| s.mask == *mask)?;
+        let s = &self.subtables[si];
+        let h = s.hash(&key);
+        s.buckets.get(&h)?.iter().copied().find(|&slot| {
+            self.get(slot)
+                .is_some_and(|mf| mf.key == key && mf.mask == *mask)
+        })
+    }
+
+    /// Installs a megaflow.
+    pub fn insert(
+        &mut self,
+        ufid: Ufid,
+        key: &Flow,
+        mask: &Flow,
+        actions: Arc<[DpAction]>,
+    ) -> Result<Slot, PutError> {
+        if self.by_ufid.contains_key(&ufid) || self.find_exact(key, mask).is_some() {
+            return Err(PutError::Exists);
+        }
+        if self.len >= MAX_FLOWS {
+            return Err(PutError::Full);
+        }
+        let key = key.masked(mask);
+        let si = match self.subtables.iter().position(|s| s.mask == *mask) {
+            Some(si) => si,
+            None => {
+                self.subtables.push(Subtable::new(mask));
+                self.order.push(self.subtables.len() - 1);
+                self.subtables.len() - 1
+            }
+        };
+        let hash = self.subtables[si].hash(&key);
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(None);
+                self.generations.push(0);
+                (self.slots.len() - 1) as Slot
+            }
+        };
+        self.slots[slot as usize] = Some(Megaflow {
+            ufid,
+            key,
+            mask: mask.clone(),
+            actions,
+            stats: FlowStats::default(),
+            subtable: si,
+            hash,
+        });
+        let s = &mut self.subtables[si];
+        s.buckets.entry(hash).or_default().push(slot);
+        s.len += 1;
+        self.by_ufid.insert(ufid, slot);
+        self.len += 1;
+        Ok(slot)
+    }
+
+    /// Removes a megaflow and returns it.
+    pub fn remove(&mut self, slot: Slot) -> Option<Megaflow> {
+        let mf = self.slots.get_mut(slot as usize)?.take()?;
+        self.generations[slot as usize] = self.generations[slot as usize].wrapping_add(1);
+        self.free.push(slot);
+        self.by_ufid.remove(&mf.ufid);
+        let s = &mut self.subtables[mf.subtable];
+        if let Some(b) = s.buckets.get_mut(&mf.hash) {
+            b.retain(|&x| x != slot);
+            if b.is_empty() {
+                s.buckets.remove(&mf.hash);
+            }
+        }
+        s.len -= 1;
+        self.len -= 1;
+        Some(mf)
+    }
+
+    /// Removes every flow.
+    pub fn clear(&mut self) -> usize {
+        let n = self.len;
+        let live: Vec<Slot> = (0..self.slots.len() as Slot)
+            .filter(|&s| self.get(s).is_some())
+            .collect();
+        for s in live {
+            self.remove(s);
+        }
+        self.subtables.clear();
+        self.order.clear();
+        n
+    }
+
+    /// Every live megaflow.
+    pub fn iter(&self) -> impl Iterator<Item = &Megaflow> {
+        self.slots.iter().filter_map(Option::as_ref)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ovs_flow::offset;
+
+    fn flow(in_port: u16, dst: u32) -> Flow {
+        let mut f = Flow::ZERO;
+        f.set_be(offset::IN_PORT, 4, u64::from(in_port));
+        f.set_be(offset::NW_DST, 4, u64::from(dst));
+        f.set_be(offset::DL_TYPE, 2, 0x0800);
+        f
+    }
+
+    fn mask(in_port: bool, dst_bits: u32) -> Flow {
+        let mut m = Flow::ZERO;
+        if in_port {
+            m.set_be(offset::IN_PORT, 4, 0xffff_ffff);
+        }
+        m.set_be(offset::DL_TYPE, 2, 0xffff);
+        m.set_be(offset::NW_DST, 4, u64::from(dst_bits));
+        m
+    }
+
+    #[test]
+    fn lookups_find_the_megaflow_whose_masked_bits_agree() {
+        let mut t = FlowTable::default();
+        let a = t
+            .insert(
+                Ufid(1),
+                &flow(1, 0x0a00_0001),
+                &mask(true, 0),
+                Arc::from(vec![]),
+            )
+            .unwrap();
+        let b = t
+            .insert(
+                Ufid(2),
+                &flow(2, 0x0a00_0001),
+                &mask(true, 0xffff_ff00),
+                Arc::from(vec![]),
+            )
+            .unwrap();
+        assert_eq!(t.lookup(&flow(1, 0x0b00_0000)).0, Some(a));
+        assert_eq!(t.lookup(&flow(2, 0x0a00_00fe)).0, Some(b));
+        assert_eq!(t.lookup(&flow(2, 0x0a00_0100)).0, None);
+        assert_eq!(t.lookup(&flow(3, 0x0a00_0001)).0, None);
+        assert_eq!(t.n_masks(), 2);
+    }
+
+    #[test]
+    fn the_same_key_and_mask_or_ufid_cannot_go_in_twice() {
+        let mut t = FlowTable::default();
+        t.insert(Ufid(1), &flow(1, 5), &mask(true, 0), Arc::from(vec![]))
+            .unwrap();
+        assert_eq!(
+            t.insert(Ufid(2), &flow(1, 6), &mask(true, 0), Arc::from(vec![])),
+            Err(PutError::Exists)
+        );
+        assert_eq!(
+            t.insert(Ufid(1), &flow(2, 6), &mask(true, 0), Arc::from(vec![])),
+            Err(PutError::Exists)
+        );
+    }
+
+    #[test]
+    fn removal_frees_the_slot_and_moves_its_generation() {
+        let mut t = FlowTable::default();
+        let a = t
+            .insert(Ufid(1), &flow(1, 5), &mask(true, 0), Arc::from(vec![]))
+            .unwrap();
+        let g = t.generation(a);
+        assert!(t.remove(a).is_some());
+        assert_ne!(t.generation(a), g);
+        assert_eq!(t.lookup(&flow(1, 5)).0, None);
+        assert_eq!(t.by_ufid(Ufid(1)), None);
+        assert!(t.is_empty());
+        assert_eq!(t.n_masks(), 0);
+    }
+}
