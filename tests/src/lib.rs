@@ -22,6 +22,7 @@
 
 pub mod canon;
 pub mod controller;
+pub mod netns;
 pub mod process;
 pub mod rpc;
 pub mod sandbox;

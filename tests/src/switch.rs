@@ -129,6 +129,9 @@ pub struct SwitchConfig {
     /// Daemon options before the database and the sandbox's
     /// pidfile/log-file/unixctl options ([`DEFAULT_VSWITCHD_ARGS`]).
     pub vswitchd_args: Vec<String>,
+    /// Run `ovs-vswitchd` inside this network namespace (its devices, taps
+    /// included, are then private to the test).
+    pub netns: Option<String>,
 }
 
 impl SwitchConfig {
@@ -141,7 +144,14 @@ impl SwitchConfig {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            netns: None,
         }
+    }
+
+    /// Runs the daemon inside network namespace `ns`.
+    pub fn netns(mut self, ns: &str) -> SwitchConfig {
+        self.netns = Some(ns.to_string());
+        self
     }
 
     /// Replaces the daemon options.
@@ -194,7 +204,15 @@ impl Switch {
     fn start_vswitchd(&mut self) {
         let imp = self.config.vswitchd;
         let _ = std::fs::remove_file(self.ctl_path());
-        let mut cmd = self.sb.command(vswitchd_path(imp));
+        let mut cmd = match &self.config.netns {
+            Some(ns) => {
+                let mut c = self.sb.command("ip");
+                c.args(["netns", "exec", ns.as_str()])
+                    .arg(vswitchd_path(imp));
+                c
+            }
+            None => self.sb.command(vswitchd_path(imp)),
+        };
         cmd.args(&self.config.vswitchd_args)
             .arg(self.sb.remote())
             .arg(format!("--pidfile={}", self.pid_path().display()))
