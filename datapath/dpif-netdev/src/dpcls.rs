@@ -133,10 +133,6 @@ impl FlowTable {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     pub fn n_masks(&self) -> usize {
         self.subtables.iter().filter(|s| s.len > 0).count()
     }
@@ -372,7 +368,7 @@ mod tests {
         assert_ne!(t.generation(a), g);
         assert_eq!(t.lookup(&flow(1, 5)).0, None);
         assert_eq!(t.by_ufid(Ufid(1)), None);
-        assert!(t.is_empty());
+        assert_eq!(t.len(), 0);
         assert_eq!(t.n_masks(), 0);
     }
 }

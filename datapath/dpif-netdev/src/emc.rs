@@ -55,7 +55,7 @@ impl Emc {
             return;
         }
         self.counter = self.counter.wrapping_add(1);
-        if self.counter % self.insert_inv_prob != 0 {
+        if !self.counter.is_multiple_of(self.insert_inv_prob) {
             return;
         }
         let generation = table.generation(slot);
@@ -78,6 +78,7 @@ impl Emc {
     }
 
     /// `other_config:emc-insert-inv-prob` (0 disables the cache).
+    #[cfg(test)]
     pub fn set_insert_inv_prob(&mut self, n: u32) {
         self.insert_inv_prob = n;
     }

@@ -282,7 +282,7 @@ impl Dpif for DpifNetdev {
     }
 
     fn flow_put(&self, put: FlowPut) -> Result<Option<FlowStats>, DpifError> {
-        self.call(|tx| Op::Put(put, tx))?
+        self.call(|tx| Op::Put(Box::new(put), tx))?
     }
 
     fn flow_get(&self, ufid: Ufid) -> Result<DpFlow, DpifError> {

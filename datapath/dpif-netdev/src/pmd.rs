@@ -39,7 +39,7 @@ type Reply<T> = SyncSender<T>;
 pub(crate) enum Op {
     AddPort(OdpPort, Arc<dyn Netdev>),
     DelPort(OdpPort),
-    Put(FlowPut, Reply<Result<Option<FlowStats>, DpifError>>),
+    Put(Box<FlowPut>, Reply<Result<Option<FlowStats>, DpifError>>),
     Get(Ufid, Reply<Result<DpFlow, DpifError>>),
     Del(Ufid, Reply<Result<FlowStats, DpifError>>),
     Flush(Reply<()>),
@@ -178,7 +178,7 @@ impl Pmd {
             }
             Op::DelPort(no) => self.ports.retain(|p| p.no != no),
             Op::Put(put, reply) => {
-                let _ = reply.send(self.put(put));
+                let _ = reply.send(self.put(*put));
             }
             Op::Get(ufid, reply) => {
                 let r = self

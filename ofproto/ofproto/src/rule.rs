@@ -33,16 +33,16 @@ impl Rule {
     }
 
     pub fn packet_count(&self) -> u64 {
-        self.stats.packets.load(Ordering::Relaxed)
+        self.stats.packets()
     }
 
     pub fn byte_count(&self) -> u64 {
-        self.stats.bytes.load(Ordering::Relaxed)
+        self.stats.bytes()
     }
 
     /// When a packet last matched (ms), or when the rule was added.
     pub fn used(&self) -> u64 {
-        self.stats.used.load(Ordering::Relaxed)
+        self.stats.used()
     }
 }
 
@@ -73,6 +73,18 @@ impl RuleStats {
         self.packets.fetch_add(packets, Ordering::Relaxed);
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
         self.used.fetch_max(used, Ordering::Relaxed);
+    }
+
+    pub fn packets(&self) -> u64 {
+        self.packets.load(Ordering::Relaxed)
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
     }
 
     /// Starts the counts over (`OFPFF_RESET_COUNTS`).
