@@ -157,9 +157,12 @@ impl Netdev for TapNetdev {
                     self.tx_dropped.fetch_add(1, Ordering::Relaxed);
                 }
                 Err(e) if e.raw_os_error() == Some(libc::EIO) => {
-                    // The device is down: so will the rest be.
+                    // The device is down, so the rest would fail too. OVS
+                    // does not even try then and counts the whole batch;
+                    // the kernel has counted this frame already (in its
+                    // rx_dropped, our tx_dropped), so count the others.
                     self.tx_dropped
-                        .fetch_add((packets.len() - i) as u64, Ordering::Relaxed);
+                        .fetch_add((packets.len() - i - 1) as u64, Ordering::Relaxed);
                     return;
                 }
                 Err(_) => {
