@@ -161,6 +161,7 @@ fn properties_promiscuity_and_counters() {
     netdev.set_up(false).unwrap();
     assert!(!netdev.is_up());
     assert_eq!(sysfs_flags(&pair.near).unwrap() & IFF_UP, 0);
+    assert!(!netdev.carrier());
     netdev.set_up(true).unwrap();
 
     drop(netdev);
