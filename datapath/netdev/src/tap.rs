@@ -49,13 +49,14 @@ impl TapNetdev {
         } else {
             "tap"
         };
+        let control = sys::control_socket().map_err(err)?;
         let fd = sys::open_tap(name).map_err(err)?;
         sys::set_tap_persist(fd.as_fd(), true).map_err(err)?;
         let mut netdev = TapNetdev {
             name: name.to_owned(),
             type_name,
             fd,
-            control: sys::control_socket().map_err(err)?,
+            control,
             ifindex: 0,
             mtu: AtomicU32::new(1500),
             rx_dropped: AtomicU64::new(0),
