@@ -410,8 +410,10 @@ impl Netdev for DummyNetdev {
         Ok(())
     }
 
+    /// OVS's `netdev_get_carrier` for a class without carrier
+    /// detection: carrier whenever the device is up.
     fn carrier(&self) -> bool {
-        true
+        self.state().up
     }
 
     fn set_config(&self, options: &BTreeMap<String, String>) -> Result<(), NetdevError> {
@@ -589,6 +591,9 @@ mod tests {
         assert_eq!(dev.mtu(), 9000);
         dev.set_mac([2, 0, 0, 0, 0, 1]).unwrap();
         assert_eq!(dev.mac(), [2, 0, 0, 0, 0, 1]);
+        assert!(dev.is_up() && dev.carrier());
+        dev.set_up(false).unwrap();
+        assert!(!dev.is_up() && !dev.carrier());
     }
 
     #[test]

@@ -12,8 +12,8 @@
 //! frame once the caller's buffer pool is warm.
 //!
 //! It is layer 3 (I/O). It must not depend on OpenFlow, OVSDB or ofproto
-//! crates. `unsafe` is confined to the `sys` module (system calls), every
-//! block with a `// SAFETY:` comment.
+//! crates. `unsafe` is confined to the `sys` module (system calls; tests
+//! also call libc directly), every block with a `// SAFETY:` comment.
 //!
 //! Nothing here logs: where OVS writes a rate-limited warning (a frame too
 //! big for the buffer, a pcap file that cannot be opened) the event is

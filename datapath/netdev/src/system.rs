@@ -325,8 +325,10 @@ impl Netdev for SystemNetdev {
         sys::set_flags(self.control.as_fd(), &self.name, flags)
     }
 
+    /// OVS's `netdev_get_carrier`: down devices have none, otherwise
+    /// the kernel's `IFF_RUNNING`.
     fn carrier(&self) -> bool {
-        self.flags()
-            .is_ok_and(|f| f & libc::IFF_RUNNING as u32 != 0)
+        let wanted = (libc::IFF_UP | libc::IFF_RUNNING) as u32;
+        self.flags().is_ok_and(|f| f & wanted == wanted)
     }
 }

@@ -49,13 +49,14 @@ impl TapNetdev {
         } else {
             "tap"
         };
+        let control = sys::control_socket().map_err(err)?;
         let fd = sys::open_tap(name).map_err(err)?;
         sys::set_tap_persist(fd.as_fd(), true).map_err(err)?;
         let mut netdev = TapNetdev {
             name: name.to_owned(),
             type_name,
             fd,
-            control: sys::control_socket().map_err(err)?,
+            control,
             ifindex: 0,
             mtu: AtomicU32::new(1500),
             rx_dropped: AtomicU64::new(0),
@@ -157,9 +158,12 @@ impl Netdev for TapNetdev {
                     self.tx_dropped.fetch_add(1, Ordering::Relaxed);
                 }
                 Err(e) if e.raw_os_error() == Some(libc::EIO) => {
-                    // The device is down: so will the rest be.
+                    // The device is down, so the rest would fail too. OVS
+                    // does not even try then and counts the whole batch;
+                    // the kernel has counted this frame already (in its
+                    // rx_dropped, our tx_dropped), so count the others.
                     self.tx_dropped
-                        .fetch_add((packets.len() - i) as u64, Ordering::Relaxed);
+                        .fetch_add((packets.len() - i - 1) as u64, Ordering::Relaxed);
                     return;
                 }
                 Err(_) => {
@@ -220,8 +224,10 @@ impl Netdev for TapNetdev {
         sys::set_flags(self.control.as_fd(), &self.name, flags)
     }
 
+    /// OVS's `netdev_get_carrier`: down devices have none, otherwise
+    /// the kernel's `IFF_RUNNING`.
     fn carrier(&self) -> bool {
-        self.flags()
-            .is_ok_and(|f| f & libc::IFF_RUNNING as u32 != 0)
+        let wanted = (libc::IFF_UP | libc::IFF_RUNNING) as u32;
+        self.flags().is_ok_and(|f| f & wanted == wanted)
     }
 }
