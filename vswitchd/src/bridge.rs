@@ -39,6 +39,10 @@ pub struct PortCfg {
     pub uuid: String,
     pub name: String,
     pub interfaces: Vec<IfaceCfg>,
+    /// VLAN configuration: `tag`, `trunks`, `vlan_mode`.
+    pub tag: Option<i64>,
+    pub trunks: Vec<i64>,
+    pub vlan_mode: Option<String>,
 }
 
 /// One Controller row.
@@ -640,6 +644,7 @@ mod tests {
                 ofport_request: req,
                 ..Default::default()
             }],
+            ..Default::default()
         }
     }
 

@@ -57,6 +57,7 @@ struct Session {
 struct Core {
     caps: Capabilities,
     bridges: Bridges,
+    datapaths: crate::datapath::Datapaths,
     ofprotos: BTreeMap<String, Ofproto>,
     sessions: HashMap<ConnId, Session>,
     /// Running listeners/connectors by (bridge, target), with their stop switch.
@@ -139,6 +140,14 @@ pub async fn serve(
     {
         unixctl.register(name, usage, min, max);
     }
+    if opts.enable_dummy != Dummy::Off {
+        unixctl.register(
+            "netdev-dummy/receive",
+            "name [--qid queue_id] packet|flow [--len packet_len]...",
+            2,
+            usize::MAX,
+        );
+    }
     let unixctl_handle = unixctl.handle();
     tokio::spawn(unixctl.run());
     let unixctl_events = events_tx.clone();
@@ -163,6 +172,7 @@ pub async fn serve(
     let mut core = Core {
         caps,
         bridges: Bridges::default(),
+        datapaths: crate::datapath::Datapaths::default(),
         ofprotos: BTreeMap::new(),
         sessions: HashMap::new(),
         services: HashMap::new(),
@@ -323,6 +333,7 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
                 }
                 "ofproto/list" => Ok(core.ofprotos.keys().map(|n| format!("{n}\n")).collect()),
                 "bridge/reconnect" => Ok(String::new()),
+                "netdev-dummy/receive" => crate::dummy::receive(&req.args),
                 other => ovs_vlog::unixctl(other, &req.args)
                     .unwrap_or_else(|| Err(format!("\"{other}\" is not a valid command"))),
             };
@@ -390,6 +401,38 @@ fn controller_status(core: &Core) -> HashMap<String, dbconfig::ControllerStatus>
     out
 }
 
+/// What each interface's datapath port is opened as: its type as the
+/// datapath names it, and its options.
+fn port_specs(
+    cfg: &bridge::Config,
+    caps: Capabilities,
+) -> HashMap<(String, String), ovs_dpif::PortSpec> {
+    use crate::netdev::Kind;
+    let mut out = HashMap::new();
+    for b in &cfg.bridges {
+        for i in b.ports.iter().flat_map(|p| &p.interfaces) {
+            let port_type = match Kind::for_type(&i.iface_type, caps) {
+                Kind::Dummy if i.iface_type.starts_with("dummy") => i.iface_type.clone(),
+                Kind::Dummy if i.iface_type == "internal" => "dummy-internal".to_string(),
+                Kind::Dummy => "dummy".to_string(),
+                Kind::Internal => "internal".to_string(),
+                Kind::Tap => "tap".to_string(),
+                Kind::System => "system".to_string(),
+                Kind::Patch | Kind::Unknown => continue,
+            };
+            out.insert(
+                (b.name.clone(), i.name.clone()),
+                ovs_dpif::PortSpec {
+                    name: i.name.clone(),
+                    port_type,
+                    options: i.options.clone(),
+                },
+            );
+        }
+    }
+    out
+}
+
 async fn reconfigure(
     core: &mut Core,
     hub: &Hub,
@@ -418,6 +461,7 @@ async fn reconfigure(
         admin_down,
     );
     core.macs = macs;
+    core.datapaths.sync(&core.bridges, &port_specs(cfg, caps));
 
     // Ofprotos follow the bridges.
     core.ofprotos

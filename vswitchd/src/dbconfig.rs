@@ -58,6 +58,17 @@ pub fn read(replica: &Replica) -> Option<Config> {
                 .map(|p| PortCfg {
                     uuid: uuid_string(&p.uuid()),
                     name: p.get_str("name").unwrap_or_default().to_string(),
+                    tag: p.get_set("tag").first().and_then(|a| a.as_integer()),
+                    trunks: p
+                        .get_set("trunks")
+                        .iter()
+                        .filter_map(|a| a.as_integer())
+                        .collect(),
+                    vlan_mode: p
+                        .get_set("vlan_mode")
+                        .first()
+                        .and_then(|a| a.as_str())
+                        .map(str::to_string),
                     interfaces: refs(replica, p, "interfaces", "Interface")
                         .into_iter()
                         .map(|i| IfaceCfg {

@@ -14,7 +14,9 @@
 
 mod bridge;
 mod core;
+mod datapath;
 mod dbconfig;
+mod dummy;
 mod netdev;
 mod ofconn;
 mod options;

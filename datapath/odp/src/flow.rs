@@ -582,6 +582,18 @@ pub fn key_to_flow(key: &DpKey, support: &OdpSupport) -> Result<Flow, KeyError> 
     Ok(flow)
 }
 
+/// The flow of a key as far as it goes: like [`key_to_flow`], but a key
+/// with too few or too many attributes still gives the flow of those it
+/// has (OVS's callers that accept any fitness short of `ODP_FIT_ERROR`,
+/// such as `netdev-dummy/receive`).
+pub fn key_to_flow_partial(key: &DpKey, support: &OdpSupport) -> Result<Flow, KeyError> {
+    let mut flow = Flow::ZERO;
+    match to_flow(key, &mut flow, None, support) {
+        Ok(()) | Err(KeyError::TooLittle | KeyError::TooMuch) => Ok(flow),
+        Err(e) => Err(e),
+    }
+}
+
 /// The mask of a key (OVS's `odp_flow_key_to_mask`), given the flow the
 /// key converted to. An empty `mask` means an exact match on every field
 /// the key has.

@@ -29,7 +29,10 @@ pub use action::{
     CtAction, CtNat, DpAction, HashAction, SampleDirection, UserCookie, Userspace, format_actions,
     format_actions_with_names, parse_actions, parse_actions_with_names,
 };
-pub use flow::{KeyError, OdpSupport, key_from_flow, key_to_flow, mask_from_flow, mask_to_flow};
+pub use flow::{
+    KeyError, OdpSupport, key_from_flow, key_to_flow, key_to_flow_partial, mask_from_flow,
+    mask_to_flow,
+};
 pub use format_key::{PortNamer, format_key, format_key_with_names};
 pub use key::{
     ArpKey, CtTuple4, CtTuple6, DpKey, ErspanOpts, EthKey, GeneveOpt, GtpuOpts, IcmpKey, Ipv4Key,

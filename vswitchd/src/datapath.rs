@@ -1,0 +1,141 @@
+//! The datapaths under the bridges (OVS's dpif "backers"): one userspace
+//! datapath per datapath type in use, shared by every bridge of that type,
+//! and one datapath port per bridge interface other than patch ports.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use ovs_dpif::{Dpif, OdpPort, PortSpec};
+use ovs_dpif_netdev::{Class, DpifNetdev};
+use tracing::{info, warn};
+
+use crate::bridge::Bridges;
+use crate::netdev::Kind;
+
+/// Where one bridge interface sits in its datapath.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DpPortRef {
+    pub datapath_type: String,
+    pub port: OdpPort,
+}
+
+#[derive(Default)]
+pub struct Datapaths {
+    /// By datapath type (`netdev`, `dummy`).
+    pub dps: BTreeMap<String, Arc<DpifNetdev>>,
+    /// (bridge, interface) to its datapath port.
+    pub ports: HashMap<(String, String), DpPortRef>,
+    /// What each datapath port was opened as, to reopen it if that changes.
+    specs: HashMap<(String, OdpPort), PortSpec>,
+}
+
+impl Datapaths {
+    /// Opens and closes datapaths and their ports to match the bridges.
+    /// Failures are logged as OVS logs them and leave the interface out of
+    /// the datapath.
+    pub fn sync(&mut self, bridges: &Bridges, options: &HashMap<(String, String), PortSpec>) {
+        let wanted_types: Vec<String> = bridges
+            .bridges
+            .values()
+            .map(|b| dp_type(&b.datapath_type).to_string())
+            .collect();
+        self.dps.retain(|t, _| wanted_types.contains(t));
+        for t in &wanted_types {
+            if self.dps.contains_key(t) {
+                continue;
+            }
+            let class = match t.as_str() {
+                "dummy" => Class::Dummy,
+                _ => Class::Netdev,
+            };
+            match DpifNetdev::open(class) {
+                Ok(dp) => {
+                    info!(target: "dpif_netdev", "{}: datapath opened", class.dp_name());
+                    self.dps.insert(t.clone(), dp);
+                }
+                Err(e) => {
+                    warn!(target: "dpif", "{}: could not open datapath ({e})", class.dp_name())
+                }
+            }
+        }
+
+        // Every interface that should have a datapath port, with its spec.
+        let mut wanted: HashMap<(String, String), (String, PortSpec)> = HashMap::new();
+        for br in bridges.bridges.values() {
+            let t = dp_type(&br.datapath_type).to_string();
+            for iface in br.ifaces.values() {
+                if iface.netdev.kind == Kind::Patch {
+                    continue;
+                }
+                let key = (br.name.clone(), iface.name.clone());
+                let spec = options.get(&key).cloned().unwrap_or_else(|| PortSpec {
+                    name: iface.name.clone(),
+                    port_type: if iface.name == br.name {
+                        "internal".to_string()
+                    } else {
+                        String::new()
+                    },
+                    options: BTreeMap::new(),
+                });
+                wanted.insert(key, (t.clone(), spec));
+            }
+        }
+
+        // Ports that went away or changed.
+        let specs = &self.specs;
+        let dps = &self.dps;
+        self.ports.retain(|key, r| {
+            let keep = wanted.get(key).is_some_and(|(t, spec)| {
+                *t == r.datapath_type
+                    && specs.get(&(t.clone(), r.port)) == Some(spec)
+                    && dps.contains_key(t)
+            });
+            if !keep && let Some(dp) = dps.get(&r.datapath_type) {
+                let _ = dp.port_del(r.port);
+            }
+            keep
+        });
+        let live: Vec<(String, OdpPort)> = self
+            .ports
+            .values()
+            .map(|r| (r.datapath_type.clone(), r.port))
+            .collect();
+        self.specs.retain(|k, _| live.contains(k));
+
+        let mut keys: Vec<_> = wanted.keys().cloned().collect();
+        keys.sort();
+        for key in keys {
+            if self.ports.contains_key(&key) {
+                continue;
+            }
+            let Some((t, spec)) = wanted.get(&key) else {
+                continue;
+            };
+            let Some(dp) = self.dps.get(t) else {
+                continue;
+            };
+            match dp.port_add(spec, None) {
+                Ok(port) => {
+                    info!(target: "dpif_netdev", "{}: added port {} ({})", dp.name(), spec.name, port.0);
+                    self.specs.insert((t.clone(), port), spec.clone());
+                    self.ports.insert(
+                        key,
+                        DpPortRef {
+                            datapath_type: t.clone(),
+                            port,
+                        },
+                    );
+                }
+                Err(e) => warn!(
+                    target: "bridge",
+                    "could not add network device {} to ofproto ({e})",
+                    spec.name
+                ),
+            }
+        }
+    }
+}
+
+fn dp_type(t: &str) -> &str {
+    if t.is_empty() { "system" } else { t }
+}
