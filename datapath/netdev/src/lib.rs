@@ -21,6 +21,7 @@
 
 pub mod auxdata;
 pub mod dummy;
+mod linux;
 mod netlink;
 pub mod pcap;
 mod sys;

@@ -22,6 +22,7 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use crate::linux;
 use crate::sys::{self, MAX_BATCH};
 use crate::{
     ETH_HEADER_LEN, Netdev, NetdevError, NetdevStats, VLAN_ETH_HEADER_LEN, netlink, take_buffer,
@@ -75,10 +76,6 @@ impl TapNetdev {
             .map_err(err)?;
         }
         Ok(Arc::new(netdev))
-    }
-
-    fn flags(&self) -> io::Result<u32> {
-        sys::get_flags(self.control.as_fd(), &self.name)
     }
 }
 
@@ -205,29 +202,18 @@ impl Netdev for TapNetdev {
     }
 
     fn set_mtu(&self, mtu: u32) -> io::Result<()> {
-        sys::set_mtu(self.control.as_fd(), &self.name, mtu)?;
-        self.mtu.store(mtu, Ordering::Relaxed);
-        Ok(())
+        linux::set_mtu(self.control.as_fd(), &self.name, mtu, &self.mtu)
     }
 
     fn is_up(&self) -> bool {
-        self.flags().is_ok_and(|f| f & libc::IFF_UP as u32 != 0)
+        linux::is_up(self.control.as_fd(), &self.name)
     }
 
     fn set_up(&self, up: bool) -> io::Result<()> {
-        let flags = self.flags()?;
-        let flags = if up {
-            flags | libc::IFF_UP as u32
-        } else {
-            flags & !(libc::IFF_UP as u32)
-        };
-        sys::set_flags(self.control.as_fd(), &self.name, flags)
+        linux::set_up(self.control.as_fd(), &self.name, up)
     }
 
-    /// OVS's `netdev_get_carrier`: down devices have none, otherwise
-    /// the kernel's `IFF_RUNNING`.
     fn carrier(&self) -> bool {
-        let wanted = (libc::IFF_UP | libc::IFF_RUNNING) as u32;
-        self.flags().is_ok_and(|f| f & wanted == wanted)
+        linux::carrier(self.control.as_fd(), &self.name)
     }
 }

@@ -133,6 +133,11 @@ fn properties_promiscuity_and_counters() {
     assert_eq!(netdev.ifindex(), Some(sysfs_ifindex));
     assert_eq!(netdev.mtu(), 1500);
     assert!(netdev.is_up());
+    // The kernel raises a new veth's carrier asynchronously (link watch).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !netdev.carrier() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     assert!(netdev.carrier());
     // The userspace datapath puts its ports in promiscuous mode.
     assert_ne!(sysfs_flags(&pair.near).unwrap() & IFF_PROMISC, 0);
