@@ -1,0 +1,122 @@
+"""The pipelines gen.py records from real OVS.
+
+Each case: bridges, ports (bridge, name, ofport, extras), flows/groups
+(bridge, "flow"|"group", ovs-ofctl text) and traces (datapath flows, as
+`ofproto/trace` takes them: in_port is the datapath port number).
+"""
+
+ETH = "eth(src=00:00:00:00:00:01,dst=00:00:00:00:00:02)"
+TCP = ("eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,proto=6,tos=0,ttl=64,"
+       "frag=no),tcp(src=1000,dst=80)")
+UDP = ("eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,proto=17,tos=0,ttl=64,"
+       "frag=no),udp(src=1000,dst=53)")
+ARP = ("eth_type(0x0806),arp(sip=10.0.0.1,tip=10.0.0.2,op=1,"
+       "sha=00:00:00:00:00:01,tha=00:00:00:00:00:00)")
+
+
+def three_ports(br="br0"):
+    return [(br, "p1", 1, {}), (br, "p2", 2, {}), (br, "p3", 3, {})]
+
+
+CASES = [
+    {
+        "name": "miss_drop",
+        "doc": "no flows: table miss without controller drops",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [],
+        "traces": [f"in_port(1),{ETH},{TCP}"],
+    },
+    {
+        "name": "output_simple",
+        "doc": "in_port match, plain output, output to in_port is skipped",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=output:2,output:3"),
+            ("br0", "flow", "in_port=2,actions=output:2,in_port"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}"],
+    },
+    {
+        "name": "set_fields",
+        "doc": "header rewrites committed as masked sets before output",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "tcp,in_port=1,actions=mod_dl_src:00:00:00:00:00:aa,"
+             "mod_nw_src:192.168.0.1,mod_tp_dst:8080,output:2"),
+            ("br0", "flow", "udp,in_port=2,actions=set_field:1.2.3.4->ip_dst,"
+             "mod_nw_tos:32,mod_nw_ttl:9,output:1,mod_dl_dst:00:00:00:00:00:bb,output:3"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{UDP}"],
+    },
+    {
+        "name": "normal_flood",
+        "doc": "NORMAL with nothing learned floods to every other bundle",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [("br0", "flow", "actions=NORMAL")],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(3),{ETH},{ARP}",
+                   "in_port(2),eth(src=00:00:00:00:00:03,dst=ff:ff:ff:ff:ff:ff),"
+                   "eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,proto=17,tos=0,"
+                   "ttl=64,frag=no),udp(src=1,dst=2)"],
+    },
+    {
+        "name": "resubmit_goto",
+        "doc": "resubmit to tables, goto_table, table miss in a later table",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "table=0,in_port=1,actions=resubmit(,1),resubmit(,2)"),
+            ("br0", "flow", "table=1,ip,nw_dst=10.1.0.0/16,actions=output:2"),
+            ("br0", "flow", "table=2,tcp,tp_dst=80,actions=output:3"),
+            ("br0", "flow", "table=0,in_port=2,actions=goto_table:5"),
+            ("br0", "flow", "table=5,priority=5,actions=output:1"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(1),{ETH},{UDP}",
+                   f"in_port(2),{ETH},{TCP}"],
+    },
+    {
+        "name": "vlan_ops",
+        "doc": "push/pop/modify VLAN tags",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=mod_vlan_vid:10,output:2,"
+             "mod_vlan_pcp:3,output:3"),
+            ("br0", "flow", "in_port=2,dl_vlan=20,actions=strip_vlan,output:1"),
+            ("br0", "flow", "in_port=3,actions=push_vlan:0x8100,"
+             "set_field:4195->vlan_vid,output:1"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}",
+                   f"in_port(2),{ETH},eth_type(0x8100),vlan(vid=20,pcp=0),"
+                   "encap(eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,proto=6,"
+                   "tos=0,ttl=64,frag=no),tcp(src=1000,dst=80))",
+                   f"in_port(3),{ETH},{TCP}"],
+    },
+    {
+        "name": "controller",
+        "doc": "explicit controller action and a table-miss flow",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=output:2,controller"),
+            ("br0", "flow", "cookie=0x1234,in_port=2,actions="
+             "controller(reason=no_match,max_len=128,id=7)"),
+            ("br0", "flow", "priority=0,actions=CONTROLLER:200"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}",
+                   f"in_port(3),{ETH},{TCP}"],
+    },
+    {
+        "name": "dec_ttl",
+        "doc": "dec_ttl, and the TTL exception",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [("br0", "flow", "ip,actions=dec_ttl,output:2")],
+        "traces": [f"in_port(1),{ETH},{TCP}",
+                   f"in_port(1),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,"
+                   "dst=10.1.2.3,proto=6,tos=0,ttl=1,frag=no),tcp(src=1000,dst=80)"],
+    },
+]
