@@ -160,6 +160,14 @@ pub(crate) fn mask_hash_fields_symmetric_l4(flow: &Flow, wc: &mut Flow) -> u32 {
     }
     if flow.is_ip_any() {
         wc.or_bytes(offset::NW_PROTO, 1);
+        // UDP ports are not part of the symmetric hash.
+        if flow.nw_proto() == crate::field::IPPROTO_UDP {
+            let t0 = wc.u16_at(offset::VLAN0_TCI) | 0x1fff;
+            wc.set_u16(offset::VLAN0_TCI, t0);
+            let t1 = wc.u16_at(offset::VLAN1_TCI) | 0x1fff;
+            wc.set_u16(offset::VLAN1_TCI, t1);
+            return flow_hash_symmetric_l4(flow, 0);
+        }
         let icmp = (dl_type == ETH_TYPE_IP && flow.nw_proto() == IPPROTO_ICMP)
             || (dl_type == ETH_TYPE_IPV6 && flow.nw_proto() == IPPROTO_ICMPV6);
         let m = if icmp { 0x00ff } else { 0xffff };
@@ -168,8 +176,10 @@ pub(crate) fn mask_hash_fields_symmetric_l4(flow: &Flow, wc: &mut Flow) -> u32 {
         wc.set_u16(offset::TP_SRC, s);
         wc.set_u16(offset::TP_DST, d);
     }
-    let t = wc.u16_at(offset::VLAN0_TCI) | 0x1fff;
-    wc.set_u16(offset::VLAN0_TCI, t);
+    let t0 = wc.u16_at(offset::VLAN0_TCI) | 0x1fff;
+    wc.set_u16(offset::VLAN0_TCI, t0);
+    let t1 = wc.u16_at(offset::VLAN1_TCI) | 0x1fff;
+    wc.set_u16(offset::VLAN1_TCI, t1);
     flow_hash_symmetric_l4(flow, 0)
 }
 

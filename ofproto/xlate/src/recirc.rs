@@ -81,6 +81,10 @@ struct Inner {
     next_id: u32,
     by_id: HashMap<u32, Node>,
     by_hash: HashMap<u64, Vec<u32>>,
+    /// Unreferenced ids still found by [`RecircIds::get`] (packets may be
+    /// recirculating with them) until two [`RecircIds::run`] calls pass.
+    expiring: Vec<u32>,
+    expired: Vec<u32>,
 }
 
 /// The recirculation id table shared by every translation on a datapath.
@@ -96,6 +100,8 @@ impl Default for RecircIds {
                 next_id: 1,
                 by_id: HashMap::new(),
                 by_hash: HashMap::new(),
+                expiring: Vec::new(),
+                expired: Vec::new(),
             }),
         }
     }
@@ -150,32 +156,51 @@ impl RecircIds {
     pub fn reference(&self, id: u32) -> bool {
         let mut t = self.lock();
         match t.by_id.get_mut(&id) {
-            Some(n) => {
+            Some(n) if n.refs > 0 => {
                 n.refs += 1;
                 true
             }
-            None => false,
+            _ => false,
         }
     }
 
-    /// Drops one reference; the state goes away with the last one.
+    /// Drops one reference. With the last one the state can no longer be
+    /// shared by new translations, but [`RecircIds::get`] still finds it
+    /// until it expires (OVS keeps freed ids for at least 250 ms, for
+    /// packets still in flight).
     pub fn unref(&self, id: u32) {
         let mut t = self.lock();
         let Some(n) = t.by_id.get_mut(&id) else {
             return;
         };
-        n.refs = n.refs.saturating_sub(1);
+        if n.refs == 0 {
+            return;
+        }
+        n.refs -= 1;
         if n.refs > 0 {
             return;
         }
         let hash = n.hash;
-        t.by_id.remove(&id);
         if let Some(ids) = t.by_hash.get_mut(&hash) {
             ids.retain(|x| *x != id);
             if ids.is_empty() {
                 t.by_hash.remove(&hash);
             }
         }
+        t.expiring.push(id);
+    }
+
+    /// Periodic maintenance (OVS's `recirc_run`, which the daemon calls at
+    /// most every 250 ms): forgets the ids unreferenced two calls ago.
+    pub fn run(&self) {
+        let mut t = self.lock();
+        let expired = std::mem::take(&mut t.expired);
+        for id in expired {
+            if t.by_id.get(&id).is_some_and(|n| n.refs == 0) {
+                t.by_id.remove(&id);
+            }
+        }
+        t.expired = std::mem::take(&mut t.expiring);
     }
 
     /// The state frozen under `id`, if live.
@@ -183,9 +208,9 @@ impl RecircIds {
         self.lock().by_id.get(&id).map(|n| n.state.clone())
     }
 
-    /// Live ids.
+    /// Referenced ids.
     pub fn len(&self) -> usize {
-        self.lock().by_id.len()
+        self.lock().by_id.values().filter(|n| n.refs > 0).count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -220,8 +245,13 @@ mod tests {
         r.unref(1);
         assert!(r.get(1).is_some());
         r.unref(1);
-        assert!(r.get(1).is_none());
+        // Still found until two maintenance rounds pass, never shared.
+        assert!(r.get(1).is_some());
         assert_eq!(r.alloc(state(0)), 3);
+        r.run();
+        assert!(r.get(1).is_some());
+        r.run();
+        assert!(r.get(1).is_none());
         assert_eq!(r.len(), 2);
     }
 }

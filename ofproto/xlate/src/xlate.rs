@@ -1137,7 +1137,7 @@ impl<'a> Ctx<'a> {
                         format!("unroll_xlate(table={table_id}, cookie={cookie})"),
                     );
                     self.report(
-                        NodeKind::Detail,
+                        NodeKind::Thaw,
                         format!(
                             "restored state: table={table_id}, cookie={}",
                             format::c_hex(cookie)
@@ -1236,18 +1236,21 @@ impl<'a> Ctx<'a> {
                 }
                 Action::SetIpv4Src { addr } => {
                     if self.flow.dl_type() == field::ETH_TYPE_IP {
+                        self.wc.or_bytes(offset::NW_PROTO, 1);
                         self.wc.or_bytes(offset::NW_SRC, 4);
                         self.flow.set_u32(offset::NW_SRC, u32::from(*addr));
                     }
                 }
                 Action::SetIpv4Dst { addr } => {
                     if self.flow.dl_type() == field::ETH_TYPE_IP {
+                        self.wc.or_bytes(offset::NW_PROTO, 1);
                         self.wc.or_bytes(offset::NW_DST, 4);
                         self.flow.set_u32(offset::NW_DST, u32::from(*addr));
                     }
                 }
                 Action::SetIpDscp { dscp } => {
                     if self.flow.is_ip_any() {
+                        self.wc.or_bytes(offset::NW_PROTO, 1);
                         let m = self.wc.u8_at(offset::NW_TOS) | 0xfc;
                         self.wc.set_u8(offset::NW_TOS, m);
                         let t = (self.flow.u8_at(offset::NW_TOS) & !0xfc) | (dscp & 0xfc);
@@ -1256,6 +1259,7 @@ impl<'a> Ctx<'a> {
                 }
                 Action::SetIpEcn { ecn } => {
                     if self.flow.is_ip_any() {
+                        self.wc.or_bytes(offset::NW_PROTO, 1);
                         let m = self.wc.u8_at(offset::NW_TOS) | 0x03;
                         self.wc.set_u8(offset::NW_TOS, m);
                         let t = (self.flow.u8_at(offset::NW_TOS) & !0x03) | (ecn & 0x03);
@@ -1264,6 +1268,7 @@ impl<'a> Ctx<'a> {
                 }
                 Action::SetIpTtl { ttl } => {
                     if self.flow.is_ip_any() {
+                        self.wc.or_bytes(offset::NW_PROTO, 1);
                         self.wc.set_u8(offset::NW_TTL, 0xff);
                         self.flow.set_u8(offset::NW_TTL, *ttl);
                     }
@@ -1322,6 +1327,11 @@ impl<'a> Ctx<'a> {
                 }
                 Action::SetField(sf) => {
                     if field::prereqs_ok(sf.field, &self.flow, &mut self.wc) {
+                        // The datapath needs the protocol to rewrite an L3
+                        // or L4 header (Debian's OVS 3.1 unwildcards it).
+                        if sf.field >= FieldId::Ipv4Src && self.flow.is_ip_any() {
+                            self.wc.or_bytes(offset::NW_PROTO, 1);
+                        }
                         let v = field::from_bytes(&sf.value);
                         let m = field::from_bytes(&sf.mask);
                         field::mask_field(sf.field, &mut self.wc, m);

@@ -160,6 +160,9 @@ fn run_trace(cfg: &XlateConfig, odp_flow: &str) -> String {
     let dp_flow = ovs_odp::key_to_flow(&key, &ovs_odp::OdpSupport::default()).expect("key to flow");
     let (bridge, flow) = cfg.flow_from_datapath(&dp_flow).expect("in_port");
     let mut text = trace(cfg, &bridge, &flow, None, 0).text;
+    while text.ends_with('\n') {
+        text.pop();
+    }
     text.push('\n');
     text
 }

@@ -120,3 +120,167 @@ CASES = [
                    "dst=10.1.2.3,proto=6,tos=0,ttl=1,frag=no),tcp(src=1000,dst=80)"],
     },
 ]
+
+CASES += [
+    {
+        "name": "group_all_indirect",
+        "doc": "all and indirect groups: each bucket on its own copy of the flow",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "group", "group_id=1,type=all,bucket=output:2,"
+             "bucket=mod_dl_dst:00:00:00:00:00:cc,output:3"),
+            ("br0", "group", "group_id=2,type=indirect,bucket=mod_nw_ttl:5,output:3"),
+            ("br0", "flow", "in_port=1,actions=group:1,output:3"),
+            ("br0", "flow", "in_port=2,ip,actions=group:2"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}"],
+    },
+    {
+        "name": "group_select",
+        "doc": "select groups: dp_hash by default, recirculation first",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "group", "group_id=1,type=select,bucket=output:2,bucket=output:3"),
+            ("br0", "flow", "in_port=1,actions=group:1"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}",
+                   f"recirc_id(0x1),dp_hash(0x5),in_port(1),{ETH},{TCP}"],
+    },
+    {
+        "name": "group_ff",
+        "doc": "fast failover: the first live bucket",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "group", "group_id=1,type=fast_failover,"
+             "bucket=watch_port:7,output:2,bucket=watch_port:3,output:3"),
+            ("br0", "flow", "in_port=1,actions=group:1"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}"],
+    },
+    {
+        "name": "patch_ports",
+        "doc": "output to a patch port continues in the peer bridge",
+        "bridges": ["br0", "br1"],
+        "ports": [("br0", "p1", 1, {}), ("br0", "p2", 2, {}),
+                  ("br0", "patch0", 3, {"peer": "patch1"}),
+                  ("br1", "p4", 4, {}),
+                  ("br1", "patch1", 5, {"peer": "patch0"})],
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=mod_dl_src:00:00:00:00:00:aa,"
+             "output:3,output:2"),
+            ("br1", "flow", "in_port=5,actions=mod_dl_dst:00:00:00:00:00:bb,output:4"),
+            ("br0", "flow", "in_port=2,actions=output:3"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}"],
+    },
+    {
+        "name": "regs_stack",
+        "doc": "load, move, push/pop and output to a register",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=load:0x3->NXM_NX_REG0[],"
+             "move:NXM_NX_REG0[0..15]->NXM_NX_REG1[16..31],push:NXM_NX_REG1[],"
+             "pop:NXM_NX_REG2[],resubmit(,1)"),
+            ("br0", "flow", "table=1,reg0=3,actions=output:NXM_NX_REG0[]"),
+            ("br0", "flow", "ip,in_port=2,actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+             "move:NXM_OF_IP_SRC[]->NXM_NX_REG3[],set_field:0x2->reg4,output:1"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}"],
+    },
+    {
+        "name": "clone_exit_note",
+        "doc": "clone keeps changes to itself; exit stops; note does nothing",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=clone(mod_dl_src:00:00:00:00:00:aa,"
+             "output:2),note:01.02,output:3,exit,output:2"),
+            ("br0", "flow", "in_port=2,actions=clone(output:1)"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}"],
+    },
+    {
+        "name": "action_set",
+        "doc": "write_actions, clear_actions and the action set at the end",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=write_actions(output:3),goto_table:1"),
+            ("br0", "flow", "table=1,actions=write_actions(mod_dl_src:00:00:00:00:00:aa,"
+             "output:2)"),
+            ("br0", "flow", "in_port=2,actions=output:1,clear_actions,write_actions(output:3)"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}"],
+    },
+    {
+        "name": "reserved_ports",
+        "doc": "FLOOD, ALL, LOCAL and IN_PORT outputs",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=FLOOD"),
+            ("br0", "flow", "in_port=2,actions=ALL"),
+            ("br0", "flow", "in_port=3,actions=LOCAL,IN_PORT"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}",
+                   f"in_port(3),{ETH},{TCP}"],
+    },
+    {
+        "name": "resubmit_loop",
+        "doc": "a resubmit loop hits the depth limit",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [("br0", "flow", "in_port=1,actions=resubmit(,0)")],
+        "traces": [f"in_port(1),{ETH},{TCP}"],
+    },
+    {
+        "name": "dec_ttl_ids",
+        "doc": "dec_ttl with controller ids sends packet-ins on expiry",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [("br0", "flow", "ip,actions=dec_ttl(1,2),output:2")],
+        "traces": [f"in_port(1),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,"
+                   "dst=10.1.2.3,proto=6,tos=0,ttl=1,frag=no),tcp(src=1000,dst=80)"],
+    },
+    {
+        "name": "queues",
+        "doc": "set_queue, pop_queue and enqueue set the skb priority",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=set_queue:5,output:2,pop_queue,output:3"),
+            ("br0", "flow", "in_port=2,actions=set_queue:7,output:3"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}"],
+    },
+    {
+        "name": "learn",
+        "doc": "learn without a packet only marks its source fields",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [("br0", "flow", "in_port=1,actions=learn(table=1,"
+                   "NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],output:NXM_OF_IN_PORT[]),output:2")],
+        "traces": [f"in_port(1),{ETH},{TCP}"],
+    },
+    {
+        "name": "prefixes",
+        "doc": "several nw_dst prefixes and L4 rules in one table",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "priority=10,ip,nw_dst=10.0.0.0/8,actions=output:2"),
+            ("br0", "flow", "priority=20,ip,nw_dst=10.1.0.0/16,actions=output:3"),
+            ("br0", "flow", "priority=30,ip,nw_dst=192.168.1.0/24,actions=output:1"),
+            ("br0", "flow", "priority=40,tcp,tp_dst=22,actions=drop"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}",
+                   f"in_port(1),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,"
+                   "dst=10.9.2.3,proto=6,tos=0,ttl=64,frag=no),tcp(src=1000,dst=80)",
+                   f"in_port(1),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,"
+                   "dst=172.16.0.1,proto=17,tos=0,ttl=64,frag=no),udp(src=1000,dst=80)"],
+    },
+]
