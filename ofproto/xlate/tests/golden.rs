@@ -27,7 +27,12 @@ fn unhex(s: &str) -> Vec<u8> {
 fn apply_port_col(b: &mut ovs_xlate::XBundle, col: &str) {
     let (k, v) = col.split_once('=').expect("column=value");
     match k {
-        "tag" => b.vlan = v.parse().expect("tag"),
+        "tag" => {
+            // As vswitchd does: a tag without a vlan_mode makes an access
+            // port (a later vlan_mode column overrides).
+            b.vlan = v.parse().expect("tag");
+            b.vlan_mode = VlanMode::Access;
+        }
         "vlan_mode" => {
             b.vlan_mode = match v {
                 "access" => VlanMode::Access,
@@ -124,6 +129,26 @@ fn load(path: &std::path::Path) -> Case {
                     }
                     other => panic!("unexpected message {other:?}"),
                 }
+            }
+            "fdb" => {
+                let w: Vec<&str> = rest.split(' ').collect();
+                let br = bridges.get_mut(w[0]).expect("bridge");
+                let port = match w[1] {
+                    "LOCAL" => OfpPort::LOCAL,
+                    p => OfpPort(p.parse().expect("fdb port")),
+                };
+                let vlan: u16 = w[2].parse().expect("vlan");
+                let mut mac = [0u8; 6];
+                for (b, x) in mac.iter_mut().zip(w[3].split(':')) {
+                    *b = u8::from_str_radix(x, 16).expect("mac");
+                }
+                let id = br
+                    .bundles
+                    .iter()
+                    .find(|b| b.members.contains(&port))
+                    .expect("bundle of fdb port")
+                    .id;
+                br.mac.update(mac, vlan, false, false, id, 0);
             }
             "trace" => {
                 let flow = rest.to_string();

@@ -284,3 +284,44 @@ CASES += [
                    "dst=172.16.0.1,proto=17,tos=0,ttl=64,frag=no),udp(src=1000,dst=80)"],
     },
 ]
+
+def vlan_pkt(vid):
+    return (f"eth_type(0x8100),vlan(vid={vid},pcp=0),encap(eth_type(0x0800),"
+            "ipv4(src=10.0.0.1,dst=10.1.2.3,proto=6,tos=0,ttl=64,frag=no),"
+            "tcp(src=1000,dst=80))")
+
+
+CASES += [
+    {
+        "name": "normal_learned",
+        "doc": "NORMAL forwards to a learned port, drops back to the input",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [("br0", "flow", "actions=NORMAL")],
+        "receive": [("p2", "in_port(2),eth(src=00:00:00:00:00:02,"
+                     "dst=00:00:00:00:00:01),eth_type(0x0800),ipv4(src=10.1.2.3,"
+                     "dst=10.0.0.1,proto=6,tos=0,ttl=64,frag=no),tcp(src=80,dst=1000)")],
+        "traces": [f"in_port(1),{ETH},{TCP}",
+                   "in_port(2),eth(src=00:00:00:00:00:05,dst=00:00:00:00:00:02),"
+                   "eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,proto=6,tos=0,"
+                   "ttl=64,frag=no),tcp(src=1000,dst=80)"],
+    },
+    {
+        "name": "normal_vlans",
+        "doc": "NORMAL with access, trunk and native VLAN ports",
+        "bridges": ["br0"],
+        "ports": [("br0", "p1", 1, {"port_cols": ["tag=10"]}),
+                  ("br0", "p2", 2, {"port_cols": ["trunks=10,20"]}),
+                  ("br0", "p3", 3, {"port_cols": ["tag=20",
+                                                  "vlan_mode=native-untagged"]}),
+                  ("br0", "p4", 4, {"port_cols": ["tag=20"]})],
+        "flows": [("br0", "flow", "actions=NORMAL")],
+        "traces": [f"in_port(1),{ETH},{TCP}",
+                   f"in_port(2),{ETH},{vlan_pkt(20)}",
+                   f"in_port(2),{ETH},{vlan_pkt(10)}",
+                   f"in_port(2),{ETH},{vlan_pkt(30)}",
+                   f"in_port(1),{ETH},{vlan_pkt(10)}",
+                   f"in_port(3),{ETH},{TCP}",
+                   f"in_port(3),{ETH},{vlan_pkt(10)}"],
+    },
+]

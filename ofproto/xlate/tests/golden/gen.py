@@ -200,6 +200,17 @@ def gen_case(case):
             k, hexmsg = fake.msgs[-1]
             out.append(f"{k} {br} {hexmsg}")
             out.append(f"#   {text}")
+        for (port, pkt) in case.get("receive", []):
+            sb.appctl("netdev-dummy/receive", port, pkt)
+        if case.get("receive"):
+            time.sleep(0.5)
+            for br in case["bridges"]:
+                for line in sb.appctl("fdb/show", br).splitlines()[1:]:
+                    w = line.split()
+                    out.append(f"fdb {br} {w[0]} {w[1]} {w[2]}")
+            # The received packets' own datapath flows would answer the
+            # traces' packets otherwise; traces do not use them anyway.
+            sb.appctl("dpctl/del-flows")
         for flow in case["traces"]:
             text = sb.appctl("ofproto/trace", flow)
             out.append(f"trace {flow}")
