@@ -725,10 +725,13 @@ pub fn flow(f: &Flow) -> String {
     } else if f.get_be(offset::TUN_ID, 8) != 0 {
         ones(&mut w, offset::TUN_ID, 8);
     }
+    // OVS keeps ct_state in 8 bits.
+    if f.u32_at(offset::CT_STATE) != 0 {
+        w.set_u32(offset::CT_STATE, 0xff);
+    }
     for (off, len) in [
         (offset::SKB_PRIORITY, 4),
         (offset::PKT_MARK, 4),
-        (offset::CT_STATE, 4),
         (offset::CT_ZONE, 2),
         (offset::CT_MARK, 4),
         (offset::CT_LABEL, 16),
@@ -756,11 +759,19 @@ pub fn flow(f: &Flow) -> String {
     } else {
         dl_type = f.packet_type() as u16;
     }
+    // The original-direction tuple shows for a valid tracked connection.
+    let ct = f.u32_at(offset::CT_STATE);
+    let ct_valid = ct & 0xcf != 0 || (ct & 0x20 != 0 && ct & 0x10 == 0);
+    let ct_tuple = ct_valid && f.u8_at(offset::CT_NW_PROTO) != 0;
     let mut ip = false;
     match dl_type {
         field::ETH_TYPE_IP => {
             ones(&mut w, offset::NW_SRC, 4);
             ones(&mut w, offset::NW_DST, 4);
+            if ct_tuple {
+                ones(&mut w, offset::CT_NW_SRC, 4);
+                ones(&mut w, offset::CT_NW_DST, 4);
+            }
             ip = true;
         }
         field::ETH_TYPE_IPV6 => {
@@ -774,6 +785,9 @@ pub fn flow(f: &Flow) -> String {
                 ones(&mut w, offset::ARP_SHA, 6);
                 ones(&mut w, offset::ARP_THA, 6);
                 ones(&mut w, offset::ND_TARGET, 16);
+            } else if ct_tuple {
+                ones(&mut w, offset::CT_IPV6_SRC, 16);
+                ones(&mut w, offset::CT_IPV6_DST, 16);
             }
             ip = true;
         }
@@ -800,6 +814,11 @@ pub fn flow(f: &Flow) -> String {
         ones(&mut w, offset::NW_TOS, 1);
         ones(&mut w, offset::NW_TTL, 1);
         ones(&mut w, offset::NW_PROTO, 1);
+        if ct_tuple {
+            ones(&mut w, offset::CT_NW_PROTO, 1);
+            ones(&mut w, offset::CT_TP_SRC, 2);
+            ones(&mut w, offset::CT_TP_DST, 2);
+        }
         let p = f.nw_proto();
         if f.nw_frag() & 2 == 0 && matches!(p, 1 | 58 | 6 | 17 | 132 | 2) {
             ones(&mut w, offset::TP_SRC, 2);
@@ -1009,6 +1028,112 @@ fn learn(l: &Learn, s: &mut String) {
             }
             (LearnSrc::Immediate(_), LearnDst::Output) => s.push_str("output:?"),
         }
+    }
+    s.push(')');
+}
+
+fn conntrack(ct: &ovs_ofp_actions::Ct, s: &mut String) {
+    use ovs_ofp_actions::{CT_F_COMMIT, CT_F_FORCE, CT_RECIRC_NONE, CtZone};
+    s.push_str("ct(");
+    if ct.flags & CT_F_COMMIT != 0 {
+        s.push_str("commit,");
+    }
+    if ct.flags & CT_F_FORCE != 0 {
+        s.push_str("force,");
+    }
+    if ct.recirc_table != CT_RECIRC_NONE {
+        let _ = write!(s, "table={},", ct.recirc_table);
+    }
+    match &ct.zone {
+        CtZone::Field(sf) => {
+            let _ = write!(s, "zone={},", subfield(sf));
+        }
+        CtZone::Imm(0) => {}
+        CtZone::Imm(z) => {
+            let _ = write!(s, "zone={z},");
+        }
+    }
+    let mut rest: &[Action] = &ct.actions;
+    if let Some((Action::Nat(n), tail)) = rest.split_first() {
+        nat(n, s);
+        s.push(',');
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        let _ = write!(s, "exec({}),", actions(rest));
+    }
+    match ct.alg {
+        0 => {}
+        21 => s.push_str("alg=ftp,"),
+        69 => s.push_str("alg=tftp,"),
+        a => {
+            let _ = write!(s, "alg={a},");
+        }
+    }
+    if s.ends_with(',') {
+        s.pop();
+    }
+    s.push(')');
+}
+
+fn nat(n: &ovs_ofp_actions::Nat, s: &mut String) {
+    use ovs_ofp_actions::{
+        NAT_F_DST, NAT_F_PERSISTENT, NAT_F_PROTO_HASH, NAT_F_PROTO_RANDOM, NAT_F_SRC, NatRange,
+    };
+    s.push_str("nat");
+    if n.flags & (NAT_F_SRC | NAT_F_DST) == 0 {
+        return;
+    }
+    s.push('(');
+    s.push_str(if n.flags & NAT_F_SRC != 0 {
+        "src"
+    } else {
+        "dst"
+    });
+    let bracket = |a: &Ipv6Addr| {
+        if n.proto_min != 0 {
+            format!("[{a}]")
+        } else {
+            a.to_string()
+        }
+    };
+    let has_range = match n.range {
+        NatRange::None => false,
+        NatRange::Ipv4 { min, max } => {
+            let _ = write!(s, "={min}");
+            if !max.is_unspecified() && max != min {
+                let _ = write!(s, "-{max}");
+            }
+            true
+        }
+        NatRange::Ipv6 { min, max } => {
+            let _ = write!(s, "={}", bracket(&min));
+            if !max.is_unspecified() && max != min {
+                let _ = write!(s, "-{}", bracket(&max));
+            }
+            true
+        }
+    };
+    if has_range {
+        if n.proto_min != 0 {
+            let _ = write!(s, ":{}", n.proto_min);
+            if n.proto_max != 0 && n.proto_max != n.proto_min {
+                let _ = write!(s, "-{}", n.proto_max);
+            }
+        }
+        s.push(',');
+        if n.flags & NAT_F_PERSISTENT != 0 {
+            s.push_str("persistent,");
+        }
+        if n.flags & NAT_F_PROTO_HASH != 0 {
+            s.push_str("hash,");
+        }
+        if n.flags & NAT_F_PROTO_RANDOM != 0 {
+            s.push_str("random,");
+        }
+    }
+    if s.ends_with(',') {
+        s.pop();
     }
     s.push(')');
 }
@@ -1308,9 +1433,9 @@ fn write_action(a: &Action, s: &mut String) {
             s.push_str(&actions(list));
             s.push(')');
         }
-        Action::Ct(_) => s.push_str("ct(...)"),
+        Action::Ct(ct) => conntrack(ct, s),
         Action::CtClear => s.push_str("ct_clear"),
-        Action::Nat(_) => s.push_str("nat"),
+        Action::Nat(n) => nat(n, s),
         Action::Encap(_) => s.push_str("encap(...)"),
         Action::Decap { .. } => s.push_str("decap()"),
         Action::DecNshTtl => s.push_str("dec_nsh_ttl"),

@@ -41,5 +41,6 @@ pub use packet_in::{PacketIn, packet_in_from_upcall};
 pub use recirc::{FrozenAction, FrozenMetadata, FrozenState, RecircIds};
 pub use trace::{TraceResult, trace, trace_actions};
 pub use xlate::{
-    Effect, MAX_DEPTH, MAX_RESUBMITS, XlateError, XlateIn, XlateOut, learn_execute, reason, xlate,
+    CtFork, Effect, MAX_DEPTH, MAX_RESUBMITS, XlateError, XlateIn, XlateOut, learn_execute, reason,
+    xlate,
 };

@@ -8,7 +8,7 @@ use ovs_ofp_actions::Action;
 
 use crate::config::XlateConfig;
 use crate::format;
-use crate::xlate::{XlateIn, XlateOut, xlate};
+use crate::xlate::{CtFork, XlateIn, XlateOut, xlate};
 
 /// The kinds of trace node (OVS's `oftrace_node_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,7 +128,8 @@ pub fn trace(
 }
 
 /// `ofproto/trace-packet-out`: like [`trace`] with `actions` instead of a
-/// table lookup.
+/// table lookup. Conntrack recirculations are followed as OVS does, with
+/// the default next state `trk|new`.
 pub fn trace_actions(
     cfg: &XlateConfig,
     bridge: &str,
@@ -137,6 +138,103 @@ pub fn trace_actions(
     now_ms: u64,
     actions: Option<&[Action]>,
 ) -> TraceResult {
+    let (mut text, out) = trace_one(cfg, bridge, flow, packet, now_ms, actions);
+    let mut queue: std::collections::VecDeque<CtFork> = out.forks.iter().cloned().collect();
+    while let Some(fork) = queue.pop_front() {
+        text.push_str("\n\n");
+        text.push_str(&"=".repeat(79));
+        let _ = write!(
+            text,
+            "\nrecirc({:#x}) - resume conntrack with default ct_state=trk|new (use --ct-next to customize)\n",
+            fork.recirc_id
+        );
+        let mut f = fork.flow.clone();
+        // CS_NEW | CS_TRACKED.
+        f.set_be(ovs_flow::offset::CT_STATE, 4, 0x21);
+        if let Some(nat) = &fork.nat {
+            text.push_str("Replacing src/dst IP/ports to simulate NAT:\n Initial flow: ");
+            print_ip_flow(&mut text, &f, &nat.range);
+            simulate_nat(&mut f, nat);
+            text.push_str(" Modified flow: ");
+            print_ip_flow(&mut text, &f, &nat.range);
+        }
+        text.push_str(&"=".repeat(79));
+        text.push_str("\n\n");
+        let (t, o) = trace_one(cfg, bridge, &f, packet, now_ms, actions);
+        text.push_str(&t);
+        queue.extend(o.forks.iter().cloned());
+        cfg.recirc.unref(fork.recirc_id);
+    }
+    TraceResult { text, out }
+}
+
+/// OVS's `oftrace_print_ip_flow`.
+fn print_ip_flow(text: &mut String, f: &Flow, range: &ovs_ofp_actions::NatRange) {
+    use ovs_flow::offset;
+    use ovs_ofp_actions::NatRange;
+    let port = |off| f.get_be(off, 2);
+    match range {
+        NatRange::Ipv4 { .. } => {
+            let ip = |off| std::net::Ipv4Addr::from(f.get_be(off, 4) as u32);
+            let _ = write!(
+                text,
+                "nw_src={},tp_src={},nw_dst={},tp_dst={}",
+                ip(offset::NW_SRC),
+                port(offset::TP_SRC),
+                ip(offset::NW_DST),
+                port(offset::TP_DST)
+            );
+        }
+        NatRange::Ipv6 { .. } => {
+            let ip = |off| {
+                let mut b = [0u8; 16];
+                b.copy_from_slice(f.bytes(off, 16));
+                std::net::Ipv6Addr::from(b)
+            };
+            let _ = write!(
+                text,
+                "ipv6_src=[{}],tp_src={},ipv6_dst=[{}],tp_dst={}",
+                ip(offset::IPV6_SRC),
+                port(offset::TP_SRC),
+                ip(offset::IPV6_DST),
+                port(offset::TP_DST)
+            );
+        }
+        NatRange::None => {}
+    }
+    text.push('\n');
+}
+
+/// The trace's NAT simulation: the first address and port of the range.
+fn simulate_nat(f: &mut Flow, nat: &ovs_ofp_actions::Nat) {
+    use ovs_flow::offset;
+    use ovs_ofp_actions::{NAT_F_DST, NAT_F_SRC, NatRange};
+    for (flag, ip4, ip6, tp) in [
+        (NAT_F_SRC, offset::NW_SRC, offset::IPV6_SRC, offset::TP_SRC),
+        (NAT_F_DST, offset::NW_DST, offset::IPV6_DST, offset::TP_DST),
+    ] {
+        if nat.flags & flag == 0 {
+            continue;
+        }
+        match nat.range {
+            NatRange::Ipv4 { min, .. } => f.set_be(ip4, 4, u64::from(u32::from(min))),
+            NatRange::Ipv6 { min, .. } => f.bytes_mut(ip6, 16).copy_from_slice(&min.octets()),
+            NatRange::None => {}
+        }
+        if !matches!(nat.range, NatRange::None) && nat.proto_min != 0 {
+            f.set_be(tp, 2, u64::from(nat.proto_min));
+        }
+    }
+}
+
+fn trace_one(
+    cfg: &XlateConfig,
+    bridge: &str,
+    flow: &Flow,
+    packet: Option<&[u8]>,
+    now_ms: u64,
+    actions: Option<&[Action]>,
+) -> (String, XlateOut) {
     let mut xin = XlateIn::new(bridge, flow.clone());
     xin.packet = packet;
     xin.allow_side_effects = packet.is_some();
@@ -179,10 +277,14 @@ pub fn trace_actions(
             }
         }
     }
+    // The forks keep their ids until they are traced.
+    let forked: Vec<u32> = out.forks.iter().map(|f| f.recirc_id).collect();
     for id in &out.recircs {
-        cfg.recirc.unref(*id);
+        if !forked.contains(id) {
+            cfg.recirc.unref(*id);
+        }
     }
-    TraceResult { text, out }
+    (text, out)
 }
 
 /// OVS's `slow_path_reason_to_explanation`.

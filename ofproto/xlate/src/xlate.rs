@@ -193,6 +193,8 @@ pub struct XlateOut {
     pub avoid_caching: bool,
     /// Trace nodes, when asked for.
     pub trace: TraceBuf,
+    /// Conntrack recirculations, recorded when tracing.
+    pub forks: Vec<CtFork>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -293,6 +295,22 @@ pub(crate) struct Ctx<'a> {
     pub trace: Option<TraceBuf>,
     /// The trace node new nodes go under (`None`: top level).
     pub cur: Option<usize>,
+    /// This translation resumes a frozen one.
+    pub thawed: bool,
+    /// A `nat` action waiting for its `ct`.
+    pub ct_nat: Option<ovs_ofp_actions::Nat>,
+    /// Conntrack recirculations the trace follows.
+    pub forks: Vec<CtFork>,
+}
+
+/// A packet copy that a `ct(table=N)` recirculates, for `ofproto/trace`
+/// to follow (OVS's `oftrace_recirc_node`).
+#[derive(Clone, Debug)]
+pub struct CtFork {
+    pub recirc_id: u32,
+    /// The flow at the fork, with `recirc_id` and `ct_zone` set.
+    pub flow: Flow,
+    pub nat: Option<ovs_ofp_actions::Nat>,
 }
 
 /// Translates one packet's flow through the pipeline of `input.bridge`.
@@ -349,6 +367,9 @@ pub fn xlate(cfg: &XlateConfig, input: &XlateIn<'_>) -> XlateOut {
         avoid_caching: false,
         trace: input.trace.then(TraceBuf::default),
         cur: None,
+        thawed: false,
+        ct_nat: None,
+        forks: Vec::new(),
     };
     ctx.run();
     ctx.finish()
@@ -501,6 +522,7 @@ impl<'a> Ctx<'a> {
                     if !self.thaw(&state) {
                         return;
                     }
+                    self.thawed = true;
                     thawed = Some(state);
                 }
                 None => {
@@ -638,6 +660,7 @@ impl<'a> Ctx<'a> {
             recircs: self.recircs,
             avoid_caching: self.avoid_caching,
             trace: self.trace.unwrap_or_default(),
+            forks: self.forks,
         }
     }
 
@@ -1435,10 +1458,10 @@ impl<'a> Ctx<'a> {
                     skip_next = true;
                 }
                 Action::DebugSlow => self.slow |= SLOW_ACTION,
+                Action::Ct(ct) => self.conntrack_action(ct, last),
+                Action::Nat(n) => self.ct_nat = Some(*n),
                 Action::Multipath(_)
                 | Action::Sample(_)
-                | Action::Ct(_)
-                | Action::Nat(_)
                 | Action::PushMpls { .. }
                 | Action::PopMpls { .. }
                 | Action::SetMplsLabel { .. }
@@ -1962,6 +1985,103 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    // ---- Conntrack ----
+
+    /// OVS's `compose_conntrack_action`.
+    fn conntrack_action(&mut self, ct: &ovs_ofp_actions::Ct, is_last_action: bool) {
+        use ovs_ofp_actions::{CT_F_COMMIT, CT_F_FORCE, CT_RECIRC_NONE, CtZone};
+        let zone = match &ct.zone {
+            CtZone::Imm(z) => *z,
+            CtZone::Field(sf) => {
+                let z = field::read_subfield(sf, &self.flow) as u16;
+                // After thawing, frozen metadata already identifies the
+                // flow through its new recirculation id.
+                let frozen = usize::from(sf.field.info().storage_offset) < offset::SKB_PRIORITY
+                    || matches!(sf.field, FieldId::InPort | FieldId::InPortOxm);
+                if !(self.thawed && frozen) {
+                    field::mask_subfield(sf, &mut self.wc);
+                }
+                z
+            }
+        };
+        let old_label = self.wc.bytes(offset::CT_LABEL, 16).to_vec();
+        let old_mark = self.wc.u32_at(offset::CT_MARK);
+        self.commit();
+        self.ct_nat = None;
+        self.wc.set_u32(offset::CT_MARK, 0);
+        for b in self.wc.bytes_mut(offset::CT_LABEL, 16) {
+            *b = 0;
+        }
+        self.do_xlate_actions(Acts::Of(&ct.actions), is_last_action, false);
+
+        let mark_mask = self.wc.u32_at(offset::CT_MARK);
+        let label_mask = field::member(&self.wc, offset::CT_LABEL, 16);
+        let mut a = ovs_odp::CtAction {
+            commit: ct.flags & CT_F_COMMIT != 0 && ct.flags & CT_F_FORCE == 0,
+            force_commit: ct.flags & CT_F_COMMIT != 0 && ct.flags & CT_F_FORCE != 0,
+            zone,
+            ..Default::default()
+        };
+        if mark_mask != 0 {
+            a.mark = Some((self.flow.u32_at(offset::CT_MARK) & mark_mask, mark_mask));
+        }
+        if label_mask != 0 {
+            let v = field::member(&self.flow, offset::CT_LABEL, 16);
+            a.label = Some((v & label_mask, label_mask));
+        }
+        match ct.alg {
+            0 => {}
+            21 => a.helper = Some("ftp".into()),
+            69 => a.helper = Some("tftp".into()),
+            alg => self.report_error(format!("cannot serialize ct_helper {alg}")),
+        }
+        if let Some(n) = self.ct_nat {
+            a.nat = Some(odp_nat(&n));
+        }
+        self.odp.push(DpAction::Ct(a));
+        self.wc.set_u32(offset::CT_MARK, old_mark);
+        self.wc
+            .bytes_mut(offset::CT_LABEL, 16)
+            .copy_from_slice(&old_label);
+
+        if ct.recirc_table != CT_RECIRC_NONE {
+            self.conntracked = true;
+            self.recirculate_and_fork(ct.recirc_table, zone);
+        }
+        self.ct_nat = None;
+        self.clear_conntrack();
+        self.report(
+            NodeKind::Detail,
+            "Sets the packet to an untracked state, and clears all the conntrack fields.",
+        );
+        self.conntracked = false;
+    }
+
+    /// OVS's `compose_recirculate_and_fork`: a copy of the packet goes
+    /// through `table` after the datapath's conntrack; this one goes on.
+    fn recirculate_and_fork(&mut self, table: u8, zone: u16) {
+        self.freezing = true;
+        let saved = std::mem::take(&mut self.frozen_actions);
+        let id = self.finish_freezing_table(table);
+        self.frozen_actions = saved;
+        if self.tracing() && id != 0 {
+            let mut flow = self.flow.clone();
+            flow.set_u32(offset::RECIRC_ID, id);
+            flow.set_u16(offset::CT_ZONE, zone);
+            self.forks.push(CtFork {
+                recirc_id: id,
+                flow,
+                nat: self.ct_nat,
+            });
+            self.report(
+                NodeKind::Detail,
+                format!(
+                    "A clone of the packet is forked to recirculate. The forked pipeline will be resumed at table {table}."
+                ),
+            );
+        }
+    }
+
     // ---- Groups ----
 
     fn group_action(&mut self, group_id: u32, is_last_action: bool) -> bool {
@@ -2271,6 +2391,47 @@ impl<'a> Ctx<'a> {
             hard_timeout,
         });
     }
+}
+
+/// A `nat` action as the datapath's `ct(nat(...))`.
+fn odp_nat(n: &ovs_ofp_actions::Nat) -> ovs_odp::CtNat {
+    use ovs_ofp_actions::{
+        NAT_F_DST, NAT_F_PERSISTENT, NAT_F_PROTO_HASH, NAT_F_PROTO_RANDOM, NAT_F_SRC, NatRange,
+    };
+    use std::net::IpAddr;
+    let mut out = ovs_odp::CtNat::default();
+    if n.flags & (NAT_F_SRC | NAT_F_DST) == 0 {
+        return out;
+    }
+    out.src = n.flags & NAT_F_SRC != 0;
+    out.dst = !out.src;
+    out.persistent = n.flags & NAT_F_PERSISTENT != 0;
+    out.proto_hash = n.flags & NAT_F_PROTO_HASH != 0;
+    out.proto_random = !out.proto_hash && n.flags & NAT_F_PROTO_RANDOM != 0;
+    let has_range = match n.range {
+        NatRange::None => false,
+        NatRange::Ipv4 { min, max } => {
+            out.ip_min = Some(IpAddr::V4(min));
+            if max > min {
+                out.ip_max = Some(IpAddr::V4(max));
+            }
+            true
+        }
+        NatRange::Ipv6 { min, max } => {
+            out.ip_min = Some(IpAddr::V6(min));
+            if max > min {
+                out.ip_max = Some(IpAddr::V6(max));
+            }
+            true
+        }
+    };
+    if has_range && n.proto_min != 0 {
+        out.proto_min = Some(n.proto_min);
+        if n.proto_max > n.proto_min {
+            out.proto_max = Some(n.proto_max);
+        }
+    }
+    out
 }
 
 fn empty_rule() -> &'static Rule {

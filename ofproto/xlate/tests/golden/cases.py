@@ -325,3 +325,22 @@ CASES += [
                    f"in_port(3),{ETH},{vlan_pkt(10)}"],
     },
 ]
+
+CASES += [
+    {
+        "name": "conntrack",
+        "doc": "ct commit with mark, ct to a table with nat, and the forked trace",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "table=0,ip,in_port=1,actions=ct(commit,zone=5,"
+             "exec(set_field:0x1/0x1->ct_mark)),ct(table=1,zone=NXM_NX_REG0[0..15],"
+             "nat),output:2"),
+            ("br0", "flow", "table=1,ct_state=+trk+new,actions=output:3"),
+            ("br0", "flow", "table=0,ip,in_port=2,actions=ct(commit,table=2,"
+             "nat(src=192.168.0.1-192.168.0.9:2000-2100))"),
+            ("br0", "flow", "table=2,ip,actions=ct_clear,output:1"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}"],
+    },
+]
