@@ -2,9 +2,10 @@
 //! their highest rule priority.
 
 use hashbrown::HashTable;
-use ovs_flow::{Flow, Match};
+use ovs_flow::{FieldId, Flow, Match};
 
 use crate::subtable::Subtable;
+use crate::trie::{MAX_TRIES, TrieCtx, TrieField};
 use crate::view::RuleView;
 use crate::words::{MaskRef, hash_mask, position};
 
@@ -28,6 +29,8 @@ pub struct Classifier<T> {
     /// as soon as no remaining subtable can beat what they found.
     order: Vec<(u16, u32)>,
     len: usize,
+    /// Prefix tries, one per prefix field (OVS's `cls->tries`).
+    tries: Vec<TrieField>,
 }
 
 /// One rule as lookups and iterators return it: its match (a view), its
@@ -56,6 +59,80 @@ impl<T> Classifier<T> {
             by_mask: HashTable::new(),
             order: Vec::new(),
             len: 0,
+            tries: Vec::new(),
+        }
+    }
+
+    /// A classifier with prefix tries on `fields` (see
+    /// [`Classifier::set_prefix_fields`]).
+    pub fn with_prefix_fields(fields: &[FieldId]) -> Self {
+        let mut c = Classifier::new();
+        c.set_prefix_fields(fields);
+        c
+    }
+
+    /// Keeps prefix tries on up to three `fields` (OVS's
+    /// `classifier_set_prefix_fields`; ofproto uses `ip_dst` and `ip_src`
+    /// by default): lookups then wildcard the address bits beyond those
+    /// that decided a subtable cannot match, as OVS's megaflows do. Fields
+    /// that cannot have a trie (not a 4- or 16-byte maskable field) and
+    /// repeats are ignored. Returns true if the set changed.
+    pub fn set_prefix_fields(&mut self, fields: &[FieldId]) -> bool {
+        let mut new: Vec<TrieField> = Vec::new();
+        for f in fields {
+            if new.len() < MAX_TRIES
+                && !new.iter().any(|t| t.field == *f)
+                && let Some(t) = TrieField::new(*f)
+            {
+                new.push(t);
+            }
+        }
+        if new
+            .iter()
+            .map(|t| t.field)
+            .eq(self.tries.iter().map(|t| t.field))
+        {
+            return false;
+        }
+        self.tries = new;
+        for si in 0..self.subtables.len() {
+            let mask = self.subtables[si].mask_flow();
+            let tries = &self.tries;
+            self.subtables[si].set_trie_plens(&mask, tries);
+            let plen = self.subtables[si].trie_plen;
+            let n = self.subtables[si].len();
+            for slot in 0..n as u32 {
+                let flow = self.subtables[si].view(slot).to_match().flow;
+                for (j, t) in self.tries.iter_mut().enumerate() {
+                    if plen[j] != 0 {
+                        t.tree.insert(t.value(&flow), u32::from(plen[j]));
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// The prefix fields in use.
+    pub fn prefix_fields(&self) -> Vec<FieldId> {
+        self.tries.iter().map(|t| t.field).collect()
+    }
+
+    fn trie_insert(&mut self, si: usize, flow: &Flow) {
+        let plen = self.subtables[si].trie_plen;
+        for (j, t) in self.tries.iter_mut().enumerate() {
+            if plen[j] != 0 {
+                t.tree.insert(t.value(flow), u32::from(plen[j]));
+            }
+        }
+    }
+
+    fn trie_remove(&mut self, si: usize, flow: &Flow) {
+        let plen = self.subtables[si].trie_plen;
+        for (j, t) in self.tries.iter_mut().enumerate() {
+            if plen[j] != 0 {
+                t.tree.remove(t.value(flow), u32::from(plen[j]));
+            }
         }
     }
 
@@ -75,7 +152,8 @@ impl<T> Classifier<T> {
 
     /// Removes every rule.
     pub fn clear(&mut self) {
-        *self = Classifier::new();
+        let fields = self.prefix_fields();
+        *self = Classifier::with_prefix_fields(&fields);
     }
 
     /// Heap bytes the classifier owns, not counting memory the payloads
@@ -108,7 +186,7 @@ impl<T> Classifier<T> {
             Some(si) => si,
             None => {
                 let si = self.subtables.len();
-                self.subtables.push(Subtable::new(&mask));
+                self.subtables.push(Subtable::new(&mask, &self.tries));
                 let subtables = &self.subtables;
                 self.by_mask.insert_unique(mask.hash(), si as u32, |&i| {
                     let s = &subtables[i as usize];
@@ -120,6 +198,7 @@ impl<T> Classifier<T> {
         let old_max = self.subtables[si].max_priority();
         let replaced = self.subtables[si].insert(&m.flow, priority, value);
         if replaced.is_none() {
+            self.trie_insert(si, &m.flow);
             self.len += 1;
             self.reorder(si, old_max);
         }
@@ -132,6 +211,7 @@ impl<T> Classifier<T> {
         let slot = self.subtables[si].find_exact(&m.flow, priority)?;
         let old_max = self.subtables[si].max_priority();
         let removed = self.subtables[si].remove_slot(slot);
+        self.trie_remove(si, &m.flow);
         self.len -= 1;
         self.after_removal(si, old_max);
         Some(removed.value)
@@ -233,7 +313,9 @@ impl<T> Classifier<T> {
     /// subtable whose earlier stages (metadata, L2, L3) already rule out
     /// every rule adds only those stages' bits.
     pub fn lookup_wc(&self, flow: &Flow, wc: &mut Flow) -> Option<Found<'_, T>> {
-        self.search(|s| s.lookup_wc(flow, wc))
+        let mut ctx = [TrieCtx::default(); MAX_TRIES];
+        let tries = &self.tries;
+        self.search(|s| s.lookup_wc(flow, wc, tries, &mut ctx))
     }
 
     fn search(&self, mut probe: impl FnMut(&Subtable<T>) -> Option<u32>) -> Option<Found<'_, T>> {
@@ -352,9 +434,12 @@ impl<T> Classifier<T> {
                     slot += 1;
                     continue;
                 }
-                let m = out.as_ref().map(|_| view.to_match());
+                let m = (out.is_some() || !self.tries.is_empty()).then(|| view.to_match());
                 // The last rule moves into `slot`; look at it next.
                 let removed = self.subtables[si].remove_slot(slot);
+                if let Some(m) = &m {
+                    self.trie_remove(si, &m.flow);
+                }
                 self.len -= 1;
                 if let (Some(out), Some(m)) = (out.as_deref_mut(), m) {
                     out.push((m, removed.priority, removed.value));

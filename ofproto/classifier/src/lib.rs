@@ -17,6 +17,7 @@
 
 mod classifier;
 mod subtable;
+mod trie;
 mod view;
 mod words;
 

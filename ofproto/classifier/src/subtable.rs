@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use hashbrown::HashTable;
 use ovs_flow::Flow;
 
+use crate::trie::{self, MAX_TRIES, PrefixTree, TrieCtx, TrieField};
 use crate::view::RuleView;
 use crate::words::{MaskRef, STAGE_ENDS, WordHasher, WordMap, hash_words};
 
@@ -48,10 +49,19 @@ pub(crate) struct Subtable<T> {
     pub(crate) slots: Vec<Slot<T>>,
     /// How many rules have each priority; the last key is the max priority.
     priorities: BTreeMap<u16, u32>,
+    /// The mask's prefix length on each of the classifier's prefix fields
+    /// (0: the trie does not apply to this subtable).
+    pub(crate) trie_plen: [u8; MAX_TRIES],
+    /// The transport ports mask (left-aligned 32 bits) and its length up
+    /// to its last set bit (OVS's `ports_mask_len`), with the trie of the
+    /// rules' masked ports.
+    ports_mask: u128,
+    ports_mask_len: u32,
+    ports_trie: PrefixTree,
 }
 
 impl<T> Subtable<T> {
-    pub(crate) fn new(mask: &MaskRef<'_>) -> Self {
+    pub(crate) fn new(mask: &MaskRef<'_>, tries: &[TrieField]) -> Self {
         let (indices, masks): (Vec<u8>, Vec<u64>) = mask.words().map(|(i, m)| (i as u8, m)).unzip();
         let mut stage_ends = Vec::new();
         let mut pos = 0;
@@ -68,7 +78,13 @@ impl<T> Subtable<T> {
         // The last nonempty stage is answered by the main table itself.
         stage_ends.pop();
         let stages = stage_ends.iter().map(|_| StageIndex::new()).collect();
-        Subtable {
+        let ports_mask = trie::ports(mask.wc);
+        let ports_mask_len = if ports_mask == 0 {
+            0
+        } else {
+            32 - (ports_mask >> 96).trailing_zeros()
+        };
+        let mut sub = Subtable {
             map: mask.map,
             indices: indices.into(),
             masks: masks.into(),
@@ -78,7 +94,30 @@ impl<T> Subtable<T> {
             keys: Vec::new(),
             slots: Vec::new(),
             priorities: BTreeMap::new(),
+            trie_plen: [0; MAX_TRIES],
+            ports_mask,
+            ports_mask_len,
+            ports_trie: PrefixTree::default(),
+        };
+        sub.set_trie_plens(mask.wc, tries);
+        sub
+    }
+
+    /// Recomputes the prefix lengths for the classifier's prefix fields.
+    pub(crate) fn set_trie_plens(&mut self, mask: &Flow, tries: &[TrieField]) {
+        self.trie_plen = [0; MAX_TRIES];
+        for (p, t) in self.trie_plen.iter_mut().zip(tries) {
+            *p = u8::try_from(t.prefix_len(mask)).unwrap_or(0);
         }
+    }
+
+    /// The full mask, as a flow.
+    pub(crate) fn mask_flow(&self) -> Flow {
+        let mut f = Flow::ZERO;
+        for (i, m) in self.indices.iter().zip(self.masks.iter()) {
+            f.set_word(usize::from(*i), *m);
+        }
+        f
     }
 
     fn stride(&self) -> usize {
@@ -192,13 +231,37 @@ impl<T> Subtable<T> {
     }
 
     /// Like [`Subtable::lookup`], also un-wildcarding in `wc` the mask bits
-    /// that decided the outcome: only the stages examined when a stage index
-    /// proves there is no match, otherwise the whole mask.
-    pub(crate) fn lookup_wc(&self, flow: &Flow, wc: &mut Flow) -> Option<u32> {
+    /// that decided the outcome (OVS's `find_match_wc`): the stages
+    /// examined when a stage index proves there is no match; only the
+    /// stages before, plus the prefix bits the tries needed, when a prefix
+    /// trie proves it; the ports bits the ports trie needed when the last
+    /// stage fails; otherwise the whole mask.
+    pub(crate) fn lookup_wc(
+        &self,
+        flow: &Flow,
+        wc: &mut Flow,
+        tries: &[TrieField],
+        ctx: &mut [TrieCtx; MAX_TRIES],
+    ) -> Option<u32> {
         let mut h = WordHasher::new();
         let mut pos = 0;
+        let has_tries = self.trie_plen.iter().any(|p| *p != 0);
         for (end, stage) in self.stage_ends.iter().zip(self.stages.iter()) {
             let end = usize::from(*end);
+            let words = &self.indices[pos..end];
+            if has_tries
+                && trie::check_tries(
+                    ctx,
+                    tries,
+                    &self.trie_plen,
+                    |w| words.iter().any(|i| usize::from(*i) == w),
+                    flow,
+                    wc,
+                )
+            {
+                self.unwildcard(wc, pos);
+                return None;
+            }
             for (i, m) in self.indices[pos..end].iter().zip(&self.masks[pos..end]) {
                 h.add(flow.word(usize::from(*i)) & m);
             }
@@ -209,11 +272,33 @@ impl<T> Subtable<T> {
                 return None;
             }
         }
+        let words = &self.indices[pos..];
+        if has_tries
+            && trie::check_tries(
+                ctx,
+                tries,
+                &self.trie_plen,
+                |w| words.iter().any(|i| usize::from(*i) == w),
+                flow,
+                wc,
+            )
+        {
+            self.unwildcard(wc, pos);
+            return None;
+        }
         for (i, m) in self.indices[pos..].iter().zip(&self.masks[pos..]) {
             h.add(flow.word(usize::from(*i)) & m);
         }
+        let found = self.probe(flow, h.finish());
+        if found.is_none() && self.ports_mask_len > 0 {
+            let value = trie::ports(flow) & self.ports_mask;
+            let (mbits, _) = self.ports_trie.lookup(value, 32);
+            trie::set_ports_bits(wc, self.ports_mask, mbits);
+            self.unwildcard(wc, pos);
+            return None;
+        }
         self.unwildcard(wc, self.stride());
-        self.probe(flow, h.finish())
+        found
     }
 
     fn unwildcard(&self, wc: &mut Flow, upto: usize) {
@@ -288,6 +373,10 @@ impl<T> Subtable<T> {
             }
         }
         *self.priorities.entry(priority).or_insert(0) += 1;
+        if self.ports_mask_len > 0 {
+            self.ports_trie
+                .insert(trie::ports(flow) & self.ports_mask, self.ports_mask_len);
+        }
         let hashes = self.stage_hashes(self.key(new_slot));
         for (stage, hash) in self.stages.iter_mut().zip(hashes) {
             match stage.find_mut(hash, |(x, _)| *x == hash) {
@@ -316,6 +405,11 @@ impl<T> Subtable<T> {
         let priority = self.slots[slot as usize].priority;
         let hash = hash_words(self.key(slot));
         let stage_hashes = self.stage_hashes(self.key(slot));
+        if self.ports_mask_len > 0 {
+            let rule = self.view(slot).to_match().flow;
+            self.ports_trie
+                .remove(trie::ports(&rule) & self.ports_mask, self.ports_mask_len);
+        }
 
         // Unlink the rule from its chain.
         match self.head_of_slot(hash, slot) {

@@ -89,10 +89,15 @@ impl Default for TableConfig {
 /// other, importance, lifetime).
 pub const EVICTION_FLAGS: u32 = 0b111;
 
+/// The prefix trie fields OVS gives every table unless configured
+/// otherwise (`Flow_Table` column `prefixes`).
+pub const DEFAULT_PREFIX_FIELDS: [ovs_flow::FieldId; 2] =
+    [ovs_flow::FieldId::Ipv4Dst, ovs_flow::FieldId::Ipv4Src];
+
 impl Default for Table {
     fn default() -> Self {
         Table {
-            cls: Classifier::new(),
+            cls: Classifier::with_prefix_fields(&DEFAULT_PREFIX_FIELDS),
             hidden: false,
             readonly: false,
             name: None,

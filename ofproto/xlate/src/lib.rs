@@ -1,0 +1,46 @@
+//! Translation of a bridge's OpenFlow pipeline into datapath actions (OVS's
+//! `ofproto-dpif-xlate.c`), with MAC learning (`mac-learning.c`), the
+//! recirculation id table (`ofproto-dpif-rid.c`) and the `ofproto/trace`
+//! text (`ofproto-dpif-trace.c`).
+//!
+//! It promises: for a packet's flow and an immutable snapshot of every
+//! bridge ([`XlateConfig`]), [`xlate`] returns the datapath actions, the
+//! megaflow mask (exactly the bits the translation consulted, as OVS 3.1
+//! computes them), the rules hit (to credit their counters), and the side
+//! effects for the caller to apply (learned flows, fin_timeout); MAC
+//! learning and recirculation ids change through their own locks, as in
+//! OVS. Packet-ins are not produced here: a controller action becomes a
+//! `userspace(...controller(...))` datapath action, and
+//! [`packet_in_from_upcall`] turns that upcall into a packet-in.
+//!
+//! Layer 2: no I/O, no clock (time is an argument); it depends on the flow,
+//! OpenFlow, classifier, ofproto and datapath-vocabulary crates only, never
+//! on the dpif trait, OVSDB or vswitchd.
+#![forbid(unsafe_code)]
+
+mod commit;
+pub mod config;
+mod field;
+pub mod format;
+mod hash;
+pub mod mac_learning;
+mod normal;
+mod packet_in;
+pub mod recirc;
+pub mod trace;
+mod xlate;
+
+pub use commit::SLOW_ACTION;
+pub use config::{
+    BundleId, DpSupport, FragHandling, VlanMode, VlanSet, XBridge, XBundle, XPort, XlateConfig,
+};
+pub use field::with_field;
+pub use hash::{flow_hash_symmetric_l4, hash_int, hmap_order, jhash_bytes};
+pub use mac_learning::{FdbEntry, MacLearning};
+pub use packet_in::{PacketIn, packet_in_from_upcall};
+pub use recirc::{FrozenAction, FrozenMetadata, FrozenState, RecircIds};
+pub use trace::{TraceResult, trace, trace_actions};
+pub use xlate::{
+    CtFork, Effect, MAX_DEPTH, MAX_RESUBMITS, XlateError, XlateIn, XlateOut, learn_execute, reason,
+    xlate,
+};
