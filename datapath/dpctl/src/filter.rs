@@ -126,9 +126,7 @@ impl Filter {
             if !m.prereqs_ok(field) {
                 return Err(format!("{s}: prerequisites not met for setting {key}"));
             }
-            let is_set = m
-                .get(field)
-                .is_some_and(|(v, _)| v.iter().any(|b| *b != 0));
+            let is_set = m.get(field).is_some_and(|(v, _)| v.iter().any(|b| *b != 0));
             if is_set {
                 return Err(format!("{s}: field {key} set multiple times"));
             }
@@ -189,7 +187,9 @@ fn parse_value(field: FieldId, s: &str, ports: &[(String, u32)]) -> Result<Vec<u
             // Only `oam` is the public tunnel flag.
             FieldFormat::TunnelFlags => flags(s, n, TUNNEL_FLAGS, 0x1, "tunnel")?,
             FieldFormat::PacketType => {
-                return Err(format!("{s}: {name} is not supported in a dump-flows filter"));
+                return Err(format!(
+                    "{s}: {name} is not supported in a dump-flows filter"
+                ));
             }
         }
     };
@@ -243,7 +243,9 @@ fn int_string(s: &str, width: usize) -> Result<(Vec<u8>, &str), IntError> {
     let t = s.trim_start_matches([' ', '\t', '\r', '\n', '\x0b', '\x0c']);
     let t = t.strip_prefix('+').unwrap_or(t);
     // strtoull negates "-N"; no such value fits a field.
-    if t.strip_prefix('-').is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+    if t.strip_prefix('-')
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    {
         return Err(IntError::Range);
     }
     let (radix, body) = if let Some(b) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
@@ -253,10 +255,7 @@ fn int_string(s: &str, width: usize) -> Result<(Vec<u8>, &str), IntError> {
     } else {
         (10, t)
     };
-    let len = body
-        .chars()
-        .take_while(|c| c.is_digit(radix))
-        .count();
+    let len = body.chars().take_while(|c| c.is_digit(radix)).count();
     if len == 0 {
         return Err(IntError::Syntax);
     }
@@ -547,7 +546,9 @@ fn flags(
             rest = &rest[1..];
             let &(bit, name) = name_at(rest, &['+', '-']).ok_or_else(unknown)?;
             if mask & bit != 0 {
-                return Err(format!("{rest}: Each {field} flag can be specified only once"));
+                return Err(format!(
+                    "{rest}: Each {field} flag can be specified only once"
+                ));
             }
             if bit & allowed == 0 {
                 return Err(unknown());
@@ -618,7 +619,10 @@ mod tests {
     fn errors_as_ovs() {
         let e = |s: &str| Filter::parse(s, &ports()).unwrap_err();
         assert_eq!(e("foo=1"), "foo=1: unknown field foo");
-        assert_eq!(e("tp_dst=80"), "tp_dst=80: prerequisites not met for setting tp_dst");
+        assert_eq!(
+            e("tp_dst=80"),
+            "tp_dst=80: prerequisites not met for setting tp_dst"
+        );
         assert_eq!(
             e("in_port=bad"),
             "in_port=bad: bad value for in_port (bad: invalid or unknown port for in_port)"
@@ -719,7 +723,16 @@ mod tests {
         while let Some(kv) = next_key_value(s, &mut pos) {
             got.push(kv);
         }
-        assert_eq!(got, vec![("a", "1"), ("b", "2"), ("c", "3,4"), ("d", "x)->y"), ("e", "")]);
+        assert_eq!(
+            got,
+            vec![
+                ("a", "1"),
+                ("b", "2"),
+                ("c", "3,4"),
+                ("d", "x)->y"),
+                ("e", "")
+            ]
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use ovs_dpif::{DpFlow, Dpif, DpifError, FlowPut, FlowStats, NON_PMD_CORE_ID, PutMode};
 use ovs_odp::{
-    format_actions_with_names, format_key_with_names, key_from_flow, key_to_flow,
-    mask_from_flow, mask_to_flow, parse_key_with_names,
+    format_actions_with_names, format_key_with_names, key_from_flow, key_to_flow, mask_from_flow,
+    mask_to_flow, parse_key_with_names,
 };
 
 use crate::filter::Filter;
@@ -197,8 +197,11 @@ pub(crate) fn dump_flows(ctx: &mut Ctx<'_>, argv: &[&str]) -> Status {
 
     let filter = match filter_s {
         Some(s) => {
-            let ports: Vec<(String, u32)> =
-                dp.ports().into_iter().map(|p| (p.name, p.port_no.0)).collect();
+            let ports: Vec<(String, u32)> = dp
+                .ports()
+                .into_iter()
+                .map(|p| (p.name, p.port_no.0))
+                .collect();
             match Filter::parse(s, &ports) {
                 Ok(f) => Some(f),
                 Err(e) => {
@@ -251,7 +254,10 @@ pub(crate) fn dump_flows(ctx: &mut Ctx<'_>, argv: &[&str]) -> Status {
 
 /// Port name to number, for keys written with names.
 fn name_lookup(dp: &dyn Dpif) -> BTreeMap<String, u32> {
-    dp.ports().into_iter().map(|p| (p.name, p.port_no.0)).collect()
+    dp.ports()
+        .into_iter()
+        .map(|p| (p.name, p.port_no.0))
+        .collect()
 }
 
 /// `dpctl_put_flow_dpif`.
@@ -598,7 +604,10 @@ mod tests {
     #[test]
     fn flow_lines() {
         use LineCommand::*;
-        assert_eq!(parse_flow_line(Add, "in_port(1) 2"), (Add, Some("in_port(1)"), Some("2")));
+        assert_eq!(
+            parse_flow_line(Add, "in_port(1) 2"),
+            (Add, Some("in_port(1)"), Some("2"))
+        );
         assert_eq!(
             parse_flow_line(Add, "  delete in_port(1)"),
             (Delete, Some("in_port(1)"), None)

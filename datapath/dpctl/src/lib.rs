@@ -429,7 +429,9 @@ pub fn run_command(
     }
 }
 
-/// The errno values dpctl reports, with glibc's `strerror` text.
+/// The errno values dpctl reports, with glibc's `strerror` text. Named as
+/// in C, so they read as OVS's code does.
+#[allow(clippy::upper_case_acronyms)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Errno {
     ENOENT,
@@ -592,7 +594,11 @@ impl<'a> Ctx<'a> {
 
     /// `opt_dpif_open`: the datapath in `argv[1]` if it names one, else
     /// the only datapath unless the command has all `max_args` words.
-    pub(crate) fn opt_open(&mut self, argv: &[&str], max_args: usize) -> Result<&'a dyn Dpif, Failed> {
+    pub(crate) fn opt_open(
+        &mut self,
+        argv: &[&str],
+        max_args: usize,
+    ) -> Result<&'a dyn Dpif, Failed> {
         let name = if argv.len() > 1 && self.dp_exists(argv[1]) {
             Some(argv[1].to_string())
         } else if argv.len() != max_args {
@@ -615,8 +621,12 @@ impl<'a> Ctx<'a> {
 
     /// Port number to name, for `--names`.
     pub(crate) fn port_names(&self, dp: &dyn Dpif) -> Option<BTreeMap<u32, String>> {
-        self.names
-            .then(|| dp.ports().into_iter().map(|p| (p.port_no.0, p.name)).collect())
+        self.names.then(|| {
+            dp.ports()
+                .into_iter()
+                .map(|p| (p.port_no.0, p.name))
+                .collect()
+        })
     }
 }
 

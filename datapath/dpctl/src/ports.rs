@@ -110,7 +110,10 @@ fn show_dp(ctx: &mut Ctx<'_>, dp: &dyn Dpif) {
         } else {
             0.0
         };
-        let _ = writeln!(out, "  masks: hit:{mask_hit} total:{n_masks} hit/pkt:{avg:.2}");
+        let _ = writeln!(
+            out,
+            "  masks: hit:{mask_hit} total:{n_masks} hit/pkt:{avg:.2}"
+        );
         if let Some(cache_hit) = st.n_cache_hit {
             let rate = if n_pkts != 0 {
                 cache_hit as f64 / n_pkts as f64 * 100.0
@@ -376,10 +379,7 @@ pub(crate) fn set_if(ctx: &mut Ctx<'_>, argv: &[&str]) -> Status {
                 "type" => {
                     if v != port.port_type {
                         let t = &port.port_type;
-                        ctx.error(
-                            None,
-                            &format!("{name}: can't change type from {t} to {v}"),
-                        );
+                        ctx.error(None, &format!("{name}: can't change type from {t} to {v}"));
                         bad = true;
                         break;
                     }
@@ -432,7 +432,10 @@ mod tests {
     fn iface_args_split_like_strtok() {
         let a = parse_iface(",x,,type=dummy,k=v=w,flag");
         assert_eq!(a.name, Some("x"));
-        assert_eq!(a.options, vec![("type", "dummy"), ("k", "v=w"), ("flag", "")]);
+        assert_eq!(
+            a.options,
+            vec![("type", "dummy"), ("k", "v=w"), ("flag", "")]
+        );
         assert_eq!(parse_iface(",,").name, None);
     }
 

@@ -146,7 +146,9 @@ impl Dpif for TestDp {
 
     fn flow_put(&self, put: FlowPut) -> Result<Option<FlowStats>, DpifError> {
         if put.mask.get_be(offset::IN_PORT, 2) != 0xffff {
-            return Err(DpifError::Invalid("in_port is not an exact match".to_string()));
+            return Err(DpifError::Invalid(
+                "in_port is not an exact match".to_string(),
+            ));
         }
         let mut all = lock(&self.flows);
         let exists = all

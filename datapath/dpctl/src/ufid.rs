@@ -106,10 +106,20 @@ mod tests {
         assert_eq!(format_ufid(u), &s[..41]);
         assert_eq!(parse_ufid("in_port(1)"), Ok(None));
         assert_eq!(parse_ufid("ufid:xyz"), Err(()));
-        assert_eq!(parse_ufid("ufid:1df16b20-0062-4572-b0b7-a239443d81a"), Err(()));
-        assert_eq!(parse_ufid("ufid:1df16b20_0062-4572-b0b7-a239443d81a8"), Err(()));
+        assert_eq!(
+            parse_ufid("ufid:1df16b20-0062-4572-b0b7-a239443d81a"),
+            Err(())
+        );
+        assert_eq!(
+            parse_ufid("ufid:1df16b20_0062-4572-b0b7-a239443d81a8"),
+            Err(())
+        );
         // Upper-case hex digits are fine, as in OVS.
-        assert!(parse_ufid("ufid:1DF16B20-0062-4572-B0B7-A239443D81A8").unwrap().is_some());
+        assert!(
+            parse_ufid("ufid:1DF16B20-0062-4572-B0B7-A239443D81A8")
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[test]
