@@ -424,6 +424,16 @@ fn several_or_no_datapaths() {
         run2(&["dpctl/dump-conntrack", "dummy@ovs-dummy"]),
         Ok(String::new())
     );
+    assert_eq!(
+        run2(&[
+            "dpctl/dump-conntrack",
+            "-m",
+            "-s",
+            "dummy@ovs-dummy",
+            "zone=5"
+        ]),
+        Ok(String::new())
+    );
 
     let none: [&dyn Dpif; 0] = [];
     assert_eq!(run("dpctl/dump-dps", &[], &none, &info), Ok(String::new()));
@@ -774,6 +784,14 @@ fn ports_as_ovs() {
         "ovs-vswitchd: p4: can't change port number from 4 to 9\n"
     );
     assert_eq!(
+        err(&dp, &info, &["dpctl/del-if", "dummy@ovs-dummy", "0"]),
+        "ovs-vswitchd: deleting port 0 from dummy@ovs-dummy failed (Invalid argument)\n"
+    );
+    assert_eq!(
+        err(&dp, &info, &["dpctl/add-if", "dummy@ovs-dummy", ",,"]),
+        "ovs-vswitchd: ,, is not a valid network device name\n"
+    );
+    assert_eq!(
         err(&dp, &info, &["dpctl/set-if", "dummy@ovs-dummy", "nosuch"]),
         "ovs-vswitchd: nosuch: failed to query port in dummy@ovs-dummy (No such device)\n"
     );
@@ -798,6 +816,10 @@ fn flow_files() {
         "ovs-vswitchd: Failed parsing line number 2, skipped!\n"
     );
     assert_eq!(dp.n_flows(), 2);
+    assert_eq!(
+        ok(&dp, &info, &["dpctl/del-flows", "x"]),
+        "ovs-vswitchd: Opening file \"x\" failed (No such file or directory)\n"
+    );
     assert_eq!(
         ok(&dp, &info, &["dpctl/mod-flows", "missing.txt"]),
         "ovs-vswitchd: Opening file \"missing.txt\" failed (No such file or directory)\n"
