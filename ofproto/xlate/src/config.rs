@@ -141,7 +141,7 @@ pub struct XPort {
     /// `OFPPC_*` bits.
     pub config: u32,
     /// Link up and administratively enabled (OVS's `may_enable`), for
-    /// group liveness.
+    /// group bucket liveness and `bundle` member choice.
     pub may_enable: bool,
     /// The other end of a patch port: `(bridge name, its OpenFlow port)`.
     pub peer: Option<(String, OfpPort)>,

@@ -1139,6 +1139,20 @@ fn nat(n: &ovs_ofp_actions::Nat, s: &mut String) {
 }
 
 /// OVS's format of one action (`ofpacts_format` of a single action).
+/// OVS's `flow_hash_fields_to_str`.
+fn hash_fields_name(fields: u16) -> &'static str {
+    match fields {
+        0 => "eth_src",
+        1 => "symmetric_l4",
+        2 => "symmetric_l3l4",
+        3 => "symmetric_l3l4+udp",
+        4 => "nw_src",
+        5 => "nw_dst",
+        6 => "symmetric_l3",
+        _ => "<unknown>",
+    }
+}
+
 pub fn action(a: &Action) -> String {
     let mut s = String::new();
     write_action(a, &mut s);
@@ -1206,16 +1220,7 @@ fn write_action(a: &Action, s: &mut String) {
             let _ = write!(s, "output(port={},max_len={max_len})", port_name(*port));
         }
         Action::Bundle(b) => {
-            let fields = match b.fields {
-                0 => "eth_src",
-                1 => "symmetric_l4",
-                2 => "symmetric_l3l4",
-                3 => "symmetric_l3l4+udp",
-                4 => "nw_src",
-                5 => "nw_dst",
-                6 => "symmetric_l3",
-                _ => "<unknown>",
-            };
+            let fields = hash_fields_name(b.fields);
             let alg = match b.algorithm {
                 0 => "active_backup",
                 1 => "hrw",
@@ -1420,7 +1425,24 @@ fn write_action(a: &Action, s: &mut String) {
                 u16::from(*clause) + 1
             );
         }
-        Action::Multipath(_) => s.push_str("multipath(...)"),
+        Action::Multipath(mp) => {
+            let alg = match mp.algorithm {
+                0 => "modulo_n",
+                1 => "hash_threshold",
+                2 => "hrw",
+                3 => "iter_hash",
+                _ => "<unknown>",
+            };
+            let _ = write!(
+                s,
+                "multipath({},{},{alg},{},{},{})",
+                hash_fields_name(mp.fields),
+                mp.basis,
+                u32::from(mp.max_link) + 1,
+                mp.arg,
+                subfield(&mp.dst)
+            );
+        }
         Action::Note(data) => {
             s.push_str("note:");
             let hx: Vec<String> = data.iter().map(|b| format!("{b:02x}")).collect();

@@ -1,12 +1,12 @@
 //! OVS's hash functions where their values decide behaviour a user can see
-//! (select group buckets, the order of flooding), and the select group
-//! `dp_hash` bucket table.
+//! (select group buckets, multipath links, bundle members, the order of
+//! flooding), and the select group `dp_hash` bucket table.
 
 use ovs_flow::{Flow, offset};
 use ovs_ofp_core::OfpPort;
 use ovs_ofp_msgs::group::Bucket;
 
-use crate::field::{ETH_TYPE_IP, ETH_TYPE_IPV6, FlowExt, IPPROTO_ICMP, IPPROTO_ICMPV6};
+use crate::field::{ETH_TYPE_IP, ETH_TYPE_IPV6, FlowExt};
 
 fn mhash_add(hash: u32, data: u32) -> u32 {
     let mut hash = hash;
@@ -34,6 +34,26 @@ fn mhash_finish(mut hash: u32) -> u32 {
 /// OVS's `hash_int` (the portable, non-SSE4.2 build Debian ships).
 pub fn hash_int(x: u32, basis: u32) -> u32 {
     mhash_finish(mhash_add(mhash_add(x, 0), basis) ^ 8)
+}
+
+/// OVS's `hash_add` (murmur step, portable build).
+pub(crate) fn hash_add(hash: u32, data: u32) -> u32 {
+    mhash_add(hash, data)
+}
+
+/// OVS's `hash_add64`: the low half first, as the portable build does.
+pub(crate) fn hash_add64(hash: u32, data: u64) -> u32 {
+    hash_add(hash_add(hash, data as u32), (data >> 32) as u32)
+}
+
+/// OVS's `hash_finish`.
+pub(crate) fn hash_finish(hash: u32, last: u32) -> u32 {
+    mhash_finish(hash ^ last)
+}
+
+/// OVS's `hash_2words`.
+pub(crate) fn hash_2words(x: u32, y: u32) -> u32 {
+    hash_finish(hash_add(hash_add(x, 0), y), 8)
 }
 
 fn jhash_mix(a: &mut u32, b: &mut u32, c: &mut u32) {
@@ -144,45 +164,6 @@ pub fn flow_hash_symmetric_l4(flow: &Flow, basis: u32) -> u32 {
     jhash_bytes(&f, basis)
 }
 
-/// Unwildcards what [`flow_hash_symmetric_l4`] reads (OVS's
-/// `flow_mask_hash_fields` for `NX_HASH_FIELDS_SYMMETRIC_L4`) and returns
-/// the hash with basis 0.
-pub(crate) fn mask_hash_fields_symmetric_l4(flow: &Flow, wc: &mut Flow) -> u32 {
-    wc.or_bytes(offset::DL_SRC, 6);
-    wc.or_bytes(offset::DL_DST, 6);
-    let dl_type = flow.dl_type();
-    if dl_type == ETH_TYPE_IP {
-        wc.or_bytes(offset::NW_SRC, 4);
-        wc.or_bytes(offset::NW_DST, 4);
-    } else if dl_type == ETH_TYPE_IPV6 {
-        wc.or_bytes(offset::IPV6_SRC, 16);
-        wc.or_bytes(offset::IPV6_DST, 16);
-    }
-    if flow.is_ip_any() {
-        wc.or_bytes(offset::NW_PROTO, 1);
-        // UDP ports are not part of the symmetric hash.
-        if flow.nw_proto() == crate::field::IPPROTO_UDP {
-            let t0 = wc.u16_at(offset::VLAN0_TCI) | 0x1fff;
-            wc.set_u16(offset::VLAN0_TCI, t0);
-            let t1 = wc.u16_at(offset::VLAN1_TCI) | 0x1fff;
-            wc.set_u16(offset::VLAN1_TCI, t1);
-            return flow_hash_symmetric_l4(flow, 0);
-        }
-        let icmp = (dl_type == ETH_TYPE_IP && flow.nw_proto() == IPPROTO_ICMP)
-            || (dl_type == ETH_TYPE_IPV6 && flow.nw_proto() == IPPROTO_ICMPV6);
-        let m = if icmp { 0x00ff } else { 0xffff };
-        let s = wc.u16_at(offset::TP_SRC) | m;
-        let d = wc.u16_at(offset::TP_DST) | m;
-        wc.set_u16(offset::TP_SRC, s);
-        wc.set_u16(offset::TP_DST, d);
-    }
-    let t0 = wc.u16_at(offset::VLAN0_TCI) | 0x1fff;
-    wc.set_u16(offset::VLAN0_TCI, t0);
-    let t1 = wc.u16_at(offset::VLAN1_TCI) | 0x1fff;
-    wc.set_u16(offset::VLAN1_TCI, t1);
-    flow_hash_symmetric_l4(flow, 0)
-}
-
 /// OVS's `group_setup_dp_hash_table`: bucket indexes for each of the
 /// (power of two) hash values, spread by weight with Webster's method;
 /// `None` if the buckets cannot use `dp_hash` (no weight, or more hash
@@ -263,21 +244,6 @@ fn calc_mask(capacity: usize) -> usize {
     mask |= mask >> 32;
     mask |= (mask & 1) << 1;
     mask
-}
-
-/// The `bundle` action's HRW choice is not implemented: it falls back to
-/// the first live member (as active-backup does) and consults no fields.
-pub(crate) fn bundle_hrw(
-    b: &ovs_ofp_actions::Bundle,
-    _flow: &Flow,
-    _wc: &mut Flow,
-    enabled: impl Fn(OfpPort) -> bool,
-) -> OfpPort {
-    b.members
-        .iter()
-        .copied()
-        .find(|p| enabled(*p))
-        .unwrap_or(OfpPort::NONE)
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod field;
 pub mod format;
 mod hash;
 pub mod mac_learning;
+mod multipath;
 mod normal;
 mod packet_in;
 pub mod recirc;
@@ -37,6 +38,7 @@ pub use config::{
 pub use field::with_field;
 pub use hash::{flow_hash_symmetric_l4, hash_int, hmap_order, jhash_bytes};
 pub use mac_learning::{FdbEntry, MacLearning};
+pub use multipath::{flow_hash_fields, flow_mask_hash_fields, multipath_link};
 pub use packet_in::{PacketIn, packet_in_from_upcall};
 pub use recirc::{FrozenAction, FrozenMetadata, FrozenState, RecircIds};
 pub use trace::{TraceResult, trace, trace_actions};

@@ -13,8 +13,8 @@ use ovs_ofproto::{NewFlow, Rule, RuleStats};
 
 use crate::commit::{SLOW_ACTION, commit_odp_actions};
 use crate::config::{
-    FragHandling, OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, XBridge,
-    XlateConfig,
+    FragHandling, OFPPC_NO_FLOOD, OFPPC_NO_FWD, OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN,
+    XBridge, XlateConfig,
 };
 use crate::field::{self, FRAG_ANY, FRAG_LATER, FlowExt};
 use crate::format;
@@ -1460,8 +1460,14 @@ impl<'a> Ctx<'a> {
                 Action::DebugSlow => self.slow |= SLOW_ACTION,
                 Action::Ct(ct) => self.conntrack_action(ct, last),
                 Action::Nat(n) => self.ct_nat = Some(*n),
-                Action::Multipath(_)
-                | Action::Sample(_)
+                Action::Multipath(mp) => {
+                    let link = crate::multipath::multipath_execute(mp, &self.flow, &mut self.wc);
+                    // OVS's nxm_reg_load: the whole destination is matched.
+                    field::mask_subfield(&mp.dst, &mut self.wc);
+                    field::write_subfield(&mp.dst, u128::from(link), &mut self.flow);
+                    self.report_subfield(&mp.dst);
+                }
+                Action::Sample(_)
                 | Action::PushMpls { .. }
                 | Action::PopMpls { .. }
                 | Action::SetMplsLabel { .. }
@@ -2275,7 +2281,12 @@ impl<'a> Ctx<'a> {
             return None;
         }
         // OVS's default method: a symmetric L4 hash computed here.
-        let basis = crate::hash::mask_hash_fields_symmetric_l4(&self.flow, &mut self.wc);
+        crate::multipath::flow_mask_hash_fields(
+            &self.flow,
+            &mut self.wc,
+            crate::multipath::HASH_FIELDS_SYMMETRIC_L4,
+        );
+        let basis = crate::hash::flow_hash_symmetric_l4(&self.flow, 0);
         self.best_live_bucket(group, basis)
     }
 
@@ -2288,6 +2299,9 @@ impl<'a> Ctx<'a> {
         group_bucket_action: bool,
     ) {
         let bridge = self.bridge;
+        // OVS's member_enabled_cb. A port configured down has lost its
+        // carrier in OVS, so it is never enabled, whatever `may_enable`
+        // this snapshot was built with.
         let enabled = |p: OfpPort| match p {
             OfpPort::IN_PORT
             | OfpPort::TABLE
@@ -2296,18 +2310,11 @@ impl<'a> Ctx<'a> {
             | OfpPort::ALL
             | OfpPort::NONE => true,
             OfpPort::CONTROLLER => false,
-            _ => bridge.port(p).is_some_and(|x| x.may_enable),
+            _ => bridge
+                .port(p)
+                .is_some_and(|x| x.may_enable && x.config & OFPPC_PORT_DOWN == 0),
         };
-        let port = if b.algorithm == 0 {
-            // Active-backup: the first live member, no fields consulted.
-            b.members
-                .iter()
-                .copied()
-                .find(|p| enabled(*p))
-                .unwrap_or(OfpPort::NONE)
-        } else {
-            crate::hash::bundle_hrw(b, &self.flow, &mut self.wc, enabled)
-        };
+        let port = crate::multipath::bundle_execute(b, &self.flow, &mut self.wc, enabled);
         if let Some(dst) = &b.dst {
             field::mask_subfield(dst, &mut self.wc);
             field::write_subfield(dst, u128::from(port.0), &mut self.flow);

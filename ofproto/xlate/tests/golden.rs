@@ -94,6 +94,19 @@ fn load(path: &std::path::Path) -> Case {
                     .expect("bundle");
                 apply_port_col(b, w[2]);
             }
+            "portdown" => {
+                // `ovs-ofctl mod-port ... down`: configured down, and with
+                // the carrier gone OVS no longer enables the port.
+                let w: Vec<&str> = rest.split(' ').collect();
+                let br = bridges.get_mut(w[0]).expect("bridge");
+                let p = br
+                    .ports
+                    .values_mut()
+                    .find(|p| p.name == w[1])
+                    .expect("port");
+                p.config |= ovs_xlate::config::OFPPC_PORT_DOWN;
+                p.may_enable = false;
+            }
             "flow" | "group" => {
                 let w: Vec<&str> = rest.split(' ').collect();
                 let br = bridges.get_mut(w[0]).expect("bridge");

@@ -1,8 +1,9 @@
 """The pipelines gen.py records from real OVS.
 
-Each case: bridges, ports (bridge, name, ofport, extras), flows/groups
-(bridge, "flow"|"group", ovs-ofctl text) and traces (datapath flows, as
-`ofproto/trace` takes them: in_port is the datapath port number).
+Each case: bridges, ports (bridge, name, ofport, extras), optional
+port_down (bridge, name: brought down with `ovs-ofctl mod-port`),
+flows/groups (bridge, "flow"|"group", ovs-ofctl text) and traces (datapath
+flows, as `ofproto/trace` takes them: in_port is the datapath port number).
 """
 
 ETH = "eth(src=00:00:00:00:00:01,dst=00:00:00:00:00:02)"
@@ -342,5 +343,113 @@ CASES += [
             ("br0", "flow", "table=2,ip,actions=ct_clear,output:1"),
         ],
         "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}"],
+    },
+]
+
+
+def ports(n, br="br0", first=1):
+    return [(br, f"p{i}", i, {}) for i in range(first, first + n)]
+
+
+def eth(src, dst="00:00:00:00:00:02"):
+    return f"eth(src={src},dst={dst})"
+
+
+def ip4(src, dst, proto, sport, dport, frag="no"):
+    l4 = {6: "tcp", 17: "udp", 132: "sctp"}.get(proto)
+    s = (f"eth_type(0x0800),ipv4(src={src},dst={dst},proto={proto},tos=0,"
+         f"ttl=64,frag={frag})")
+    if l4 and frag != "later":
+        s += f",{l4}(src={sport},dst={dport})"
+    elif proto == 1:
+        s += f",icmp(type={sport},code={dport})"
+    return s
+
+
+def ip6(src, dst, proto, sport, dport):
+    return (f"eth_type(0x86dd),ipv6(src={src},dst={dst},label=0,proto={proto},"
+            f"tclass=0,hlimit=64,frag=no),tcp(src={sport},dst={dport})")
+
+
+def mp_packets(in_port):
+    """A spread of packets, so that the hash functions pick several links."""
+    return [
+        f"in_port({in_port}),{eth('00:00:00:00:00:01')},"
+        f"{ip4('10.0.0.1', '10.1.2.3', 6, 1000, 80)}",
+        f"in_port({in_port}),{eth('00:00:00:00:00:07')},"
+        f"{ip4('10.0.0.9', '10.1.2.3', 6, 1001, 80)}",
+        f"in_port({in_port}),{eth('00:00:00:00:00:31')},"
+        f"{ip4('192.168.5.4', '10.7.0.1', 17, 5353, 53)}",
+        f"in_port({in_port}),{eth('00:00:00:00:00:31')},"
+        f"{ip4('192.168.5.4', '10.7.0.1', 17, 5354, 53)}",
+        f"in_port({in_port}),{eth('00:00:00:00:00:44')},"
+        f"{ip4('172.16.0.3', '172.16.9.9', 1, 8, 0)}",
+        f"in_port({in_port}),{eth('00:00:00:00:00:05')},{ARP}",
+        f"in_port({in_port}),{eth('00:00:00:00:00:01')},"
+        f"{ip6('2001:db8::1', '2001:db8::2', 6, 4000, 443)}",
+        f"in_port({in_port}),{eth('00:00:00:00:00:09', '00:00:00:00:01:00')},"
+        f"eth_type(0x8100),vlan(vid=33,pcp=0),encap("
+        f"{ip4('10.0.0.1', '10.1.2.3', 6, 1000, 80)})",
+        f"in_port({in_port}),{eth('00:00:00:00:00:01')},"
+        f"{ip4('10.0.0.1', '10.1.2.3', 17, 7000, 53, frag='first')}",
+        f"in_port({in_port}),{eth('00:00:00:00:00:01')},"
+        f"{ip4('10.2.0.1', '10.1.2.3', 132, 2905, 2905)}",
+    ]
+
+
+def out_by_reg(reg, n, first_port):
+    return [("br0", "flow", f"table=1,{reg}={i},actions=output:{first_port + i}")
+            for i in range(n)]
+
+
+CASES += [
+    {
+        "name": "multipath",
+        "doc": "multipath with every hash field set and algorithm",
+        "bridges": ["br0"],
+        "ports": ports(8) + ports(6, first=10),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=multipath(eth_src,50,modulo_n,4,0,"
+             "NXM_NX_REG0[0..1]),resubmit(,1)"),
+            ("br0", "flow", "in_port=2,actions=multipath(symmetric_l4,1,"
+             "hash_threshold,3,0,NXM_NX_REG0[]),resubmit(,1)"),
+            ("br0", "flow", "in_port=3,actions=multipath(symmetric_l3l4,7,hrw,4,0,"
+             "NXM_NX_REG0[0..2]),resubmit(,1)"),
+            ("br0", "flow", "in_port=4,actions=multipath(symmetric_l3l4+udp,0,"
+             "iter_hash,5,8,NXM_NX_REG0[]),resubmit(,1)"),
+            ("br0", "flow", "in_port=5,actions=multipath(nw_src,11,modulo_n,4,0,"
+             "NXM_NX_REG0[0..3]),resubmit(,1)"),
+            ("br0", "flow", "in_port=6,actions=multipath(nw_dst,0,hrw,6,0,"
+             "NXM_NX_REG0[]),resubmit(,1)"),
+            ("br0", "flow", "in_port=7,actions=multipath(symmetric_l3,9,"
+             "modulo_n,5,0,NXM_NX_REG0[]),resubmit(,1)"),
+            ("br0", "flow", "in_port=8,actions=multipath(symmetric_l3l4+udp,1024,"
+             "hrw,100,0,NXM_NX_REG1[]),multipath(eth_src,0,iter_hash,3,2,"
+             "NXM_OF_ETH_DST[0..7]),multipath(symmetric_l4,3,modulo_n,1,0,"
+             "NXM_NX_REG0[]),resubmit(,1)"),
+        ] + out_by_reg("reg0", 6, 10),
+        "traces": [t for p in range(1, 9) for t in mp_packets(p)],
+    },
+    {
+        "name": "bundle",
+        "doc": "bundle and bundle_load, hrw and active_backup, a member down",
+        "bridges": ["br0"],
+        "ports": ports(6),
+        "port_down": [("br0", "p3"), ("br0", "p6")],
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=bundle(eth_src,0,hrw,ofport,"
+             "members:2,3,4,5)"),
+            ("br0", "flow", "in_port=2,actions=bundle(symmetric_l4,0,active_backup,"
+             "ofport,members:3,4,5)"),
+            ("br0", "flow", "in_port=3,actions=bundle_load(symmetric_l3l4+udp,5,hrw,"
+             "ofport,NXM_NX_REG0[],members:2,3,4,5,1),output:NXM_NX_REG0[0..15]"),
+            ("br0", "flow", "in_port=4,actions=bundle(nw_dst,0,hrw,ofport,"
+             "members:5),bundle(symmetric_l3,0,hrw,ofport,members:3,6,1,2,4),"
+             "bundle(symmetric_l4,0,hrw,ofport,members:6,3)"),
+            ("br0", "flow", "in_port=5,actions=bundle_load(nw_src,0,active_backup,"
+             "ofport,NXM_NX_REG1[0..15],members:6,3),bundle(symmetric_l3l4,0,"
+             "active_backup,ofport,members:3,6,2,4)"),
+        ],
+        "traces": [t for p in range(1, 6) for t in mp_packets(p)],
     },
 ]

@@ -164,6 +164,10 @@ def gen_case(case):
             sb.vsctl(*args)
         for cmd in case.get("vsctl", []):
             sb.vsctl(*cmd)
+        # Administratively down ports: OVS sets OFPPC_PORT_DOWN and, with
+        # the carrier gone, stops enabling the port (may_enable false).
+        for (br, name) in case.get("port_down", []):
+            sb.run(["ovs-ofctl", "mod-port", br, name, "down"])
         time.sleep(0.2)
         # Datapath port numbers.
         odp = {}
@@ -185,6 +189,8 @@ def gen_case(case):
                 out.append(f"port {br} {name} {ofport} {odp[name]} - -")
             for col in extra.get("port_cols", []):
                 out.append(f"portcol {br} {name} {col}")
+        for (br, name) in case.get("port_down", []):
+            out.append(f"portdown {br} {name}")
         for (br, kind, text) in case.get("flows", []):
             if kind == "flow":
                 argv = ["ovs-ofctl", "-O", "OpenFlow15", "add-flow"]
