@@ -19,6 +19,7 @@ use crate::bridge::{self, Bridges, Capabilities};
 use crate::netdev::DummyMacs;
 use crate::ofconn::{self, ConnId, Hub, Origin};
 use crate::options::{Dummy, Options};
+use crate::xlate_glue::{SnapshotState, Sources, XlateEvent};
 use crate::{OVS_VERSION, PROGRAM, dbconfig};
 
 const LOG: &str = "bridge";
@@ -59,12 +60,17 @@ struct Core {
     bridges: Bridges,
     datapaths: crate::datapath::Datapaths,
     ofprotos: BTreeMap<String, Ofproto>,
+    /// What translation snapshots are built from, and when the next may be.
+    xstate: SnapshotState,
+    /// How long the last snapshot took to build; snapshots are spaced so
+    /// that building them takes at most a fifth of the core's time.
+    publish_cost: Duration,
+    next_publish: Instant,
     sessions: HashMap<ConnId, Session>,
     /// Running listeners/connectors by (bridge, target), with their stop switch.
     services: HashMap<(String, String), watch::Sender<bool>>,
     macs: DummyMacs,
     rundir: PathBuf,
-    started: Instant,
     exiting: bool,
     /// The last status transaction we committed, to avoid rewriting it.
     committed: Option<(i64, String)>,
@@ -79,7 +85,42 @@ struct Core {
 
 impl Core {
     fn now_ms(&self) -> u64 {
-        self.started.elapsed().as_millis() as u64
+        crate::now_ms()
+    }
+
+    /// Publishes a new translation snapshot to every datapath now.
+    fn publish(&mut self) {
+        let Some(cfg) = &self.last_cfg else {
+            return;
+        };
+        let start = Instant::now();
+        let src = Sources {
+            bridges: &self.bridges,
+            cfg,
+            ofprotos: &self.ofprotos,
+            ports: &self.datapaths.ports,
+        };
+        let dps = &self.datapaths.dps;
+        let mut built = self
+            .xstate
+            .build(&src, &|t| dps.get(t).map(|b| b.recirc.clone()));
+        for (t, backer) in dps {
+            let cfg = built.remove(t).unwrap_or_else(|| ovs_xlate::XlateConfig {
+                recirc: backer.recirc.clone(),
+                ..ovs_xlate::XlateConfig::default()
+            });
+            backer.shared.publish(cfg);
+            backer.udpif.kick();
+        }
+        self.publish_cost = start.elapsed();
+        self.next_publish = Instant::now() + 4 * self.publish_cost;
+    }
+
+    /// Publishes if something changed and the budget allows.
+    fn maybe_publish(&mut self) {
+        if self.xstate.dirty && Instant::now() >= self.next_publish {
+            self.publish();
+        }
     }
 
     fn random_ea(&mut self) -> [u8; 6] {
@@ -117,6 +158,7 @@ pub async fn serve(
     detached: Option<ovs_daemon::Detached>,
 ) -> Result<()> {
     let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (xlate_tx, mut xlate_events) = mpsc::unbounded_channel::<XlateEvent>();
     let hub = Hub::new(events_tx.clone());
     let caps = Capabilities {
         dummy: opts.enable_dummy,
@@ -147,6 +189,13 @@ pub async fn serve(
             2,
             usize::MAX,
         );
+        unixctl.register("netdev-dummy/set-admin-state", "[netdev] up|down", 1, 2);
+    }
+    for (name, usage, min, max) in crate::dp_appctl::COMMANDS {
+        unixctl.register(name, usage, *min, *max);
+    }
+    for (name, usage, min, max) in ovs_dpctl::COMMANDS {
+        unixctl.register(&format!("dpctl/{name}"), usage, *min, *max);
     }
     let unixctl_handle = unixctl.handle();
     tokio::spawn(unixctl.run());
@@ -172,13 +221,15 @@ pub async fn serve(
     let mut core = Core {
         caps,
         bridges: Bridges::default(),
-        datapaths: crate::datapath::Datapaths::default(),
+        datapaths: crate::datapath::Datapaths::new(xlate_tx),
         ofprotos: BTreeMap::new(),
+        xstate: SnapshotState::default(),
+        publish_cost: Duration::ZERO,
+        next_publish: Instant::now(),
         sessions: HashMap::new(),
         services: HashMap::new(),
         macs: DummyMacs::default(),
         rundir: paths.rundir.clone(),
-        started: Instant::now(),
         exiting: false,
         committed: None,
         txn_in_flight: false,
@@ -208,7 +259,22 @@ pub async fn serve(
                 reconfigure(&mut core, &hub, &cfg, &idl, &replica, &events_tx).await;
             }
         }
+        core.maybe_publish();
+        let publish_at = tokio::time::Instant::from_std(core.next_publish);
+        let publish_pending = core.xstate.dirty;
         tokio::select! {
+            ev = xlate_events.recv() => {
+                if let Some(ev) = ev {
+                    handle_xlate(&mut core, ev);
+                }
+                for _ in 0..4096 {
+                    match xlate_events.try_recv() {
+                        Ok(ev) => handle_xlate(&mut core, ev),
+                        Err(_) => break,
+                    }
+                }
+            }
+            _ = tokio::time::sleep_until(publish_at), if publish_pending => {}
             ev = events.recv() => {
                 let Some(ev) = ev else { break };
                 handle(&mut core, ev, &mut reconfigure_needed);
@@ -226,10 +292,24 @@ pub async fn serve(
             _ = tick.tick() => {
                 let now = core.now_ms();
                 let mut outputs = Vec::new();
-                for ofproto in core.ofprotos.values_mut() {
+                let mut expired = Vec::new();
+                for (name, ofproto) in core.ofprotos.iter_mut() {
+                    let before = ofproto.n_flows();
                     outputs.extend(ofproto.run(now));
+                    if ofproto.n_flows() != before {
+                        expired.push(name.clone());
+                    }
+                }
+                for name in expired {
+                    core.xstate.tables_changed(&name);
                 }
                 core.send(outputs);
+                for mac in core.xstate.macs.values() {
+                    mac.run(now);
+                }
+                for backer in core.datapaths.dps.values() {
+                    backer.recirc.run();
+                }
             }
             _ = stats_tick.tick() => {
                 if !core.stats_in_flight && let Some(cfg) = &core.last_cfg {
@@ -313,12 +393,41 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
             for m in &msgs {
                 outputs.extend(ofproto.handle(conn, m, now));
             }
+            // Most messages change nothing translation reads, but telling
+            // which do is not worth it: an unchanged table is not copied
+            // again unless marked, and marking costs one copy per burst.
+            let bridge = s.bridge.clone();
+            core.xstate.tables_changed(&bridge);
             if std::mem::take(&mut ofproto.ports_changed) {
                 *reconfigure_needed = true;
             }
             core.send(outputs);
         }
         Event::Unixctl(req) => {
+            // Commands see every change made before them.
+            if core.xstate.dirty {
+                core.publish();
+            }
+            if matches!(
+                req.command.as_str(),
+                "revalidator/wait" | "revalidator/purge"
+            ) {
+                revalidator_command(core, req);
+                return;
+            }
+            let view = crate::dp_appctl::View {
+                datapaths: &core.datapaths,
+                bridges: &core.bridges,
+                cfg: core.last_cfg.as_ref(),
+                now_ms: now,
+            };
+            if let Some(result) = view.run(&req.command, &req.args) {
+                if req.command == "netdev-dummy/set-admin-state" {
+                    core.xstate.dirty = true;
+                }
+                let _ = req.reply.send(result);
+                return;
+            }
             let result = match req.command.as_str() {
                 "exit" => {
                     core.exiting = true;
@@ -349,6 +458,70 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
             *reconfigure_needed = true;
         }
     }
+}
+
+/// `revalidator/wait` and `revalidator/purge`: every packet already
+/// waiting in a datapath is processed first, then a full revalidation
+/// pass (which sees every change published before the command) must end.
+/// They block, so they run off the core task.
+fn revalidator_command(core: &Core, req: UnixctlRequest) {
+    let purge = req.command == "revalidator/purge";
+    let backers: Vec<_> = core
+        .datapaths
+        .dps
+        .values()
+        .map(|b| (b.dp.clone(), b.udpif.clone()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        for (dp, udpif) in &backers {
+            dp.quiesce();
+            if purge {
+                udpif.purge();
+            } else {
+                udpif.wait();
+            }
+        }
+        let _ = req.reply.send(Ok(String::new()));
+    });
+}
+
+/// What translation asked for.
+fn handle_xlate(core: &mut Core, ev: XlateEvent) {
+    let now = core.now_ms();
+    match ev {
+        XlateEvent::Effects(effects) => {
+            for e in effects {
+                if let ovs_xlate::Effect::Learn { bridge, flow, .. } = e
+                    && let Some(ofproto) = core.ofprotos.get_mut(&bridge)
+                {
+                    learn(ofproto, flow, now);
+                    core.xstate.tables_changed(&bridge);
+                }
+            }
+        }
+        XlateEvent::PacketIn(pin) => {
+            tracing::debug!(target: "ofproto_dpif", "{}: packet-in not sent (not implemented)", pin.bridge);
+        }
+    }
+}
+
+/// Adds a learned flow: a strict modify that adds the flow if it is new
+/// (OVS's learn sends `OFPFC_MODIFY_STRICT`).
+fn learn(ofproto: &mut Ofproto, flow: ovs_ofproto::NewFlow, now: u64) {
+    let target = flow.matches.clone();
+    let criteria = ovs_ofproto::Criteria {
+        table_id: flow.table_id,
+        target: &target,
+        strict_priority: Some(flow.priority),
+        cookie: 0,
+        cookie_mask: 0,
+        out_port: ovs_ofp_core::OfpPort::NONE,
+        out_group: ovs_ofproto::tables::GROUP_ANY,
+    };
+    let mut fx = ovs_ofproto::FlowModEffects::default();
+    let _ = ofproto
+        .tables
+        .modify(&criteria, flow, true, true, now, &mut fx);
 }
 
 /// The connection status of every active controller, by Controller row
@@ -462,6 +635,8 @@ async fn reconfigure(
     );
     core.macs = macs;
     core.datapaths.sync(&core.bridges, &port_specs(cfg, caps));
+    core.xstate
+        .all_changed(core.bridges.bridges.keys().cloned());
 
     // Ofprotos follow the bridges.
     core.ofprotos

@@ -1,16 +1,66 @@
 //! The datapaths under the bridges (OVS's dpif "backers"): one userspace
 //! datapath per datapath type in use, shared by every bridge of that type,
-//! and one datapath port per bridge interface other than patch ports.
+//! with its upcall handler and revalidator, and one datapath port per
+//! bridge interface other than patch ports.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use ovs_dpif::{Dpif, OdpPort, PortSpec};
 use ovs_dpif_netdev::{Class, DpifNetdev};
+use ovs_ofproto_dpif::{RevalidatorThread, Udpif};
+use ovs_xlate::{RecircIds, XlateConfig};
+use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use crate::bridge::Bridges;
 use crate::netdev::Kind;
+use crate::xlate_glue::{Shared, XlateEvent, Xlator};
+
+/// One datapath and the ofproto-dpif machinery over it.
+pub struct Backer {
+    pub dp: Arc<DpifNetdev>,
+    pub udpif: Arc<Udpif<Xlator>>,
+    /// The snapshot its handlers translate against.
+    pub shared: Arc<Shared>,
+    /// Recirculation ids, shared by every snapshot of this datapath.
+    pub recirc: Arc<RecircIds>,
+    revalidator: Option<RevalidatorThread<Xlator>>,
+}
+
+impl Backer {
+    fn open(class: Class, events: mpsc::UnboundedSender<XlateEvent>) -> Result<Backer, String> {
+        let dp = DpifNetdev::open(class).map_err(|e| e.to_string())?;
+        let recirc = Arc::new(RecircIds::default());
+        let cfg = XlateConfig {
+            recirc: recirc.clone(),
+            ..XlateConfig::default()
+        };
+        let shared = Shared::new(cfg, events);
+        let (udpif, revalidator) = Udpif::start(
+            dp.clone(),
+            Xlator {
+                shared: shared.clone(),
+            },
+        );
+        Ok(Backer {
+            dp,
+            udpif,
+            shared,
+            recirc,
+            revalidator: Some(revalidator),
+        })
+    }
+}
+
+impl Drop for Backer {
+    fn drop(&mut self) {
+        // The revalidator first, then the poll thread, which owns the
+        // handler that holds the datapath.
+        self.revalidator.take();
+        self.dp.close();
+    }
+}
 
 /// Where one bridge interface sits in its datapath.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,17 +69,26 @@ pub struct DpPortRef {
     pub port: OdpPort,
 }
 
-#[derive(Default)]
 pub struct Datapaths {
     /// By datapath type (`netdev`, `dummy`).
-    pub dps: BTreeMap<String, Arc<DpifNetdev>>,
+    pub dps: BTreeMap<String, Backer>,
     /// (bridge, interface) to its datapath port.
     pub ports: HashMap<(String, String), DpPortRef>,
     /// What each datapath port was opened as, to reopen it if that changes.
     specs: HashMap<(String, OdpPort), PortSpec>,
+    events: mpsc::UnboundedSender<XlateEvent>,
 }
 
 impl Datapaths {
+    pub fn new(events: mpsc::UnboundedSender<XlateEvent>) -> Datapaths {
+        Datapaths {
+            dps: BTreeMap::new(),
+            ports: HashMap::new(),
+            specs: HashMap::new(),
+            events,
+        }
+    }
+
     /// Opens and closes datapaths and their ports to match the bridges.
     /// Failures are logged as OVS logs them and leave the interface out of
     /// the datapath.
@@ -48,7 +107,7 @@ impl Datapaths {
                 "dummy" => Class::Dummy,
                 _ => Class::Netdev,
             };
-            match DpifNetdev::open(class) {
+            match Backer::open(class, self.events.clone()) {
                 Ok(dp) => {
                     info!(target: "dpif_netdev", "{}: datapath opened", class.dp_name());
                     self.dps.insert(t.clone(), dp);
@@ -90,8 +149,8 @@ impl Datapaths {
                     && specs.get(&(t.clone(), r.port)) == Some(spec)
                     && dps.contains_key(t)
             });
-            if !keep && let Some(dp) = dps.get(&r.datapath_type) {
-                let _ = dp.port_del(r.port);
+            if !keep && let Some(b) = dps.get(&r.datapath_type) {
+                let _ = b.dp.port_del(r.port);
             }
             keep
         });
@@ -111,7 +170,7 @@ impl Datapaths {
             let Some((t, spec)) = wanted.get(&key) else {
                 continue;
             };
-            let Some(dp) = self.dps.get(t) else {
+            let Some(dp) = self.dps.get(t).map(|b| &b.dp) else {
                 continue;
             };
             match dp.port_add(spec, None) {
@@ -136,6 +195,7 @@ impl Datapaths {
     }
 }
 
-fn dp_type(t: &str) -> &str {
+/// The datapath type a bridge's `datapath_type` column names.
+pub fn dp_type(t: &str) -> &str {
     if t.is_empty() { "system" } else { t }
 }

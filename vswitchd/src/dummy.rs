@@ -11,7 +11,7 @@ const ETH_TOTAL_MIN: usize = 60;
 /// Parses pairs of hex digits, whitespace allowed between them, as OVS's
 /// `eth_from_hex` does; `Err` with OVS's text if the string is not a
 /// packet.
-fn eth_from_hex(s: &str) -> Result<Vec<u8>, &'static str> {
+pub(crate) fn eth_from_hex(s: &str) -> Result<Vec<u8>, &'static str> {
     let mut out = Vec::with_capacity(s.len() / 2);
     let mut rest = s;
     loop {

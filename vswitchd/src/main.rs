@@ -10,16 +10,22 @@
 //!     ofconn tasks ..... per OpenFlow listener/connector, and per
 //!                        connection a reader and a writer
 //!     unixctl task ..... ovs-appctl requests, forwarded to the core
+//!   per datapath type:
+//!     pmd-main ......... the userspace datapath's poll thread; misses are
+//!                        translated there against the published snapshot
+//!     revalidator ...... datapath flow statistics, aging, re-translation
 //! ```
 
 mod bridge;
 mod core;
 mod datapath;
 mod dbconfig;
+mod dp_appctl;
 mod dummy;
 mod netdev;
 mod ofconn;
 mod options;
+mod xlate_glue;
 
 use std::path::PathBuf;
 
@@ -31,6 +37,12 @@ use crate::options::Options;
 const PROGRAM: &str = "ovs-vswitchd";
 /// The OVS release whose behaviour this daemon reproduces.
 pub const OVS_VERSION: &str = "3.1.0";
+
+/// The process clock, ms: OpenFlow rule times and datapath `used` times
+/// both count from [`ovs_dpif::clock_epoch`].
+pub fn now_ms() -> u64 {
+    ovs_dpif::clock_epoch().elapsed().as_millis() as u64
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

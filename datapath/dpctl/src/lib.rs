@@ -37,6 +37,15 @@ use ovs_odp::OdpSupport;
 
 pub use ufid::{format_ufid, parse_ufid, ufid_from_key};
 
+/// A flow's statistics as OVS's `dpif_flow_stats_format` prints them
+/// (`packets:N, bytes:N, used:X.XXXs|never[, flags:...]`), `used` counted
+/// back from `now_ms` on the datapath's clock.
+pub fn format_flow_stats(stats: &ovs_dpif::FlowStats, now_ms: u64) -> String {
+    let mut out = String::new();
+    flows::format_stats(&mut out, stats, now_ms);
+    out
+}
+
 /// One port's device counters as `dpctl/show -s` prints them (OVS's
 /// `netdev_stats`); `None` is a counter the device does not keep, printed
 /// as `?`.

@@ -46,6 +46,8 @@ pub(crate) enum Op {
     Dump(Reply<Vec<DpFlow>>),
     Execute(Box<Execute>, Reply<Result<(), DpifError>>),
     SetHandler(Arc<dyn UpcallHandler>),
+    /// Answers once every packet already waiting on a port was processed.
+    Quiesce(Reply<()>),
     Exit,
 }
 
@@ -68,6 +70,9 @@ struct Port {
     /// Frames waiting to go out at the end of the batch.
     txq: Vec<Vec<u8>>,
 }
+
+/// How many receive rounds [`Op::Quiesce`] may run.
+const QUIESCE_ROUNDS: usize = 64;
 
 pub(crate) struct Pmd {
     ports: Vec<Port>,
@@ -116,24 +121,7 @@ impl Pmd {
             if !self.drain_ops() {
                 return;
             }
-            let mut busy = false;
-            for i in 0..self.ports.len() {
-                rx.clear();
-                let netdev = self.ports[i].netdev.clone();
-                match netdev.recv(&mut self.pool, &mut rx, BURST) {
-                    Ok(n) if n > 0 => {
-                        busy = true;
-                        let in_port = self.ports[i].no;
-                        let batch: Batch = rx
-                            .drain(..)
-                            .map(|data| Packet::ethernet(data, in_port.0))
-                            .collect();
-                        self.input(batch);
-                        self.flush_tx();
-                    }
-                    _ => {}
-                }
-            }
+            let busy = self.poll_ports(&mut rx);
             if busy {
                 last_busy = Instant::now();
                 continue;
@@ -153,6 +141,30 @@ impl Pmd {
             let _ = wait_readable(&fds, 1000);
             last_busy = Instant::now();
         }
+    }
+
+    /// Receives and processes one batch from every port; true if any port
+    /// had packets.
+    fn poll_ports(&mut self, rx: &mut Vec<Vec<u8>>) -> bool {
+        let mut busy = false;
+        for i in 0..self.ports.len() {
+            rx.clear();
+            let netdev = self.ports[i].netdev.clone();
+            match netdev.recv(&mut self.pool, rx, BURST) {
+                Ok(n) if n > 0 => {
+                    busy = true;
+                    let in_port = self.ports[i].no;
+                    let batch: Batch = rx
+                        .drain(..)
+                        .map(|data| Packet::ethernet(data, in_port.0))
+                        .collect();
+                    self.input(batch);
+                    self.flush_tx();
+                }
+                _ => {}
+            }
+        }
+        busy
     }
 
     /// Handles every queued request; false once the datapath is going away.
@@ -210,6 +222,17 @@ impl Pmd {
                 let _ = reply.send(r);
             }
             Op::SetHandler(h) => self.handler = Some(h),
+            Op::Quiesce(reply) => {
+                // Bounded, so a port that never runs dry cannot hold the
+                // caller forever.
+                let mut rx = Vec::with_capacity(BURST);
+                for _ in 0..QUIESCE_ROUNDS {
+                    if !self.poll_ports(&mut rx) {
+                        break;
+                    }
+                }
+                let _ = reply.send(());
+            }
             Op::Exit => {}
         }
     }
@@ -381,11 +404,13 @@ impl Pmd {
 
     fn run_actions(&mut self, batch: &mut Batch, actions: &[DpAction], depth: u8) {
         let mut recirc = Vec::new();
+        let mut slow = Vec::new();
         {
             let mut ctx = Ctx {
                 ports: &mut self.ports,
                 handler: self.handler.as_ref(),
                 recirc: &mut recirc,
+                slow: &mut slow,
                 rng: &mut self.rng,
                 pool: &mut self.pool,
             };
@@ -393,6 +418,13 @@ impl Pmd {
         }
         for b in batch.drain(..) {
             self.recycle(b.data);
+        }
+        for (p, actions) in slow {
+            if depth + 1 >= MAX_RECIRC_DEPTH {
+                self.recycle(p.data);
+                continue;
+            }
+            self.run_actions(&mut vec![p], &actions, depth + 1);
         }
         if !recirc.is_empty() {
             if depth + 1 >= MAX_RECIRC_DEPTH {
@@ -445,6 +477,9 @@ struct Ctx<'a> {
     ports: &'a mut Vec<Port>,
     handler: Option<&'a Arc<dyn UpcallHandler>>,
     recirc: &'a mut Batch,
+    /// Packets a `userspace` upcall answered with actions to run (the
+    /// slow path), run once the current actions finish.
+    slow: &'a mut Vec<(Packet, Vec<DpAction>)>,
     rng: &'a mut u64,
     pool: &'a mut Vec<Vec<u8>>,
 }
@@ -487,17 +522,23 @@ impl DatapathOps for Ctx<'_> {
         for p in packets {
             let mut flow = Flow::ZERO;
             p.extract(&mut flow);
+            let md = p.md.clone();
             let upcall = Upcall {
                 kind: UpcallKind::Action {
                     action: action.clone(),
                 },
                 packet: p.data,
-                key: flow.clone(),
+                key: flow,
                 ufid: Ufid::default(),
-                in_port: OdpPort(p.md.in_port),
+                in_port: OdpPort(md.in_port),
                 pmd_id: Some(NON_PMD_CORE_ID),
             };
-            let _ = handler.upcall(&upcall);
+            if let Ok(reply) = handler.upcall(&upcall)
+                && !reply.actions.is_empty()
+            {
+                self.slow
+                    .push((Packet::new(upcall.packet, md), reply.actions));
+            }
         }
     }
 

@@ -24,7 +24,8 @@
 #![forbid(unsafe_code)]
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use ovs_flow::Flow;
 use ovs_odp::DpAction;
@@ -265,6 +266,14 @@ pub trait Dpif: Send + Sync {
     /// The datapath's clock, in milliseconds: what [`FlowStats::used`]
     /// counts in, so callers can say how long ago a flow was used.
     fn now_ms(&self) -> u64;
+}
+
+/// The zero of every datapath clock in the process ([`Dpif::now_ms`]).
+/// The daemon counts OpenFlow rule times from it too, so that `used`
+/// times a datapath reports credit rules without conversion.
+pub fn clock_epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
 }
 
 #[cfg(test)]

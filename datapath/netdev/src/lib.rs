@@ -35,7 +35,7 @@ use std::io;
 use std::os::fd::RawFd;
 use std::sync::Arc;
 
-pub use dummy::{DummyNetdev, dummy_by_name};
+pub use dummy::{DummyNetdev, dummy_by_name, dummy_names};
 pub use system::SystemNetdev;
 pub use tap::TapNetdev;
 

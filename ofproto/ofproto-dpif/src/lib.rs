@@ -27,7 +27,7 @@ use ovs_dpif::{
     UpcallReply,
 };
 use ovs_flow::Flow;
-use ovs_odp::{DpAction, Userspace};
+use ovs_odp::{DpAction, UserCookie, Userspace};
 use ovs_ofproto::RuleStats;
 
 /// What a translation gives the upcall handler.
@@ -38,8 +38,29 @@ pub struct Translation {
     pub mask: Flow,
     /// The OpenFlow rules the packet went through, to credit.
     pub rules: Vec<Arc<RuleStats>>,
-    /// False if the flow must not be installed (slow path).
+    /// False if the flow must not be installed at all.
     pub install: bool,
+    /// `SLOW_*` reasons the flow must stay in the slow path for: it is
+    /// installed with a `userspace(slow_path(...))` action instead of
+    /// `actions`, so every packet comes up and is translated (OVS's
+    /// `xlate_out.slow`).
+    pub slow: u32,
+}
+
+impl Translation {
+    /// The actions the datapath flow gets.
+    fn datapath_actions(&self) -> Vec<DpAction> {
+        if self.slow != 0 {
+            vec![DpAction::Userspace(Userspace {
+                pid: 0,
+                cookie: Some(UserCookie::SlowPath { reason: self.slow }),
+                actions: false,
+                tunnel_out_port: None,
+            })]
+        } else {
+            self.actions.clone()
+        }
+    }
 }
 
 /// The OpenFlow side, as the upcall handler needs it.
@@ -245,7 +266,7 @@ impl<T: Translator> Udpif<T> {
         for r in &t.rules {
             r.credit(1, upcall.packet.len() as u64, now);
         }
-        let actions: Arc<[DpAction]> = Arc::from(t.actions.clone());
+        let actions: Arc<[DpAction]> = Arc::from(t.datapath_actions());
         let install = if t.install {
             let mask = if self.megaflows.load(Ordering::Relaxed) {
                 t.mask.clone()
@@ -271,6 +292,23 @@ impl<T: Translator> Udpif<T> {
         Ok(UpcallReply {
             actions: t.actions,
             install,
+        })
+    }
+
+    /// A packet of a slow-pathed flow: translated and executed on its
+    /// own, nothing installed.
+    fn handle_slow_path(&self, upcall: &Upcall) -> Result<UpcallReply, DpifError> {
+        let now = self.translator.now_ms();
+        let t = self
+            .translator
+            .translate(&upcall.key, Some(&upcall.packet), true)
+            .ok_or(DpifError::NotFound)?;
+        for r in &t.rules {
+            r.credit(1, upcall.packet.len() as u64, now);
+        }
+        Ok(UpcallReply {
+            actions: t.actions,
+            install: None,
         })
     }
 
@@ -345,9 +383,10 @@ impl<T: Translator> Udpif<T> {
                 verdict = match t {
                     Some(t) if t.install && t.mask == ukey.mask => {
                         ukey.generation = generation;
+                        let actions = t.datapath_actions();
                         ukey.rules = t.rules;
-                        if *t.actions != *ukey.actions {
-                            ukey.actions = Arc::from(t.actions);
+                        if *actions != *ukey.actions {
+                            ukey.actions = Arc::from(actions);
                             Verdict::Modify(ukey.actions.clone())
                         } else {
                             Verdict::Keep
@@ -435,6 +474,11 @@ impl<T: Translator> UpcallHandler for Handler<T> {
     fn upcall(&self, upcall: &Upcall) -> Result<UpcallReply, DpifError> {
         match &upcall.kind {
             UpcallKind::Miss => self.0.handle_miss(upcall),
+            UpcallKind::Action { action }
+                if matches!(action.cookie, Some(UserCookie::SlowPath { .. })) =>
+            {
+                self.0.handle_slow_path(upcall)
+            }
             UpcallKind::Action { action } => {
                 self.0
                     .translator
@@ -583,6 +627,7 @@ mod tests {
                 mask,
                 rules: vec![self.rule.clone()],
                 install: true,
+                slow: 0,
             })
         }
         fn generation(&self) -> u64 {
