@@ -88,7 +88,7 @@ impl Translator for Xlator {
         let mut xin = XlateIn::new(&bridge, flow);
         xin.packet = packet;
         xin.now_ms = self.now_ms();
-        xin.allow_side_effects = may_learn && packet.is_some();
+        xin.allow_side_effects = may_learn;
         xin.for_datapath_flow = true;
         xin.tcp_flags = key.get_be(offset::TCP_FLAGS, 2) as u16;
         let out = ovs_xlate::xlate(&cfg, &xin);

@@ -84,6 +84,10 @@ pub(crate) fn format_flow(
     }
     out.push_str(", actions:");
     out.push_str(&format_actions_with_names(&f.actions, &namer));
+    if verbose && let Some(extra) = &f.extra_info {
+        out.push_str(", dp-extra-info:");
+        out.push_str(extra);
+    }
     out
 }
 

@@ -161,6 +161,7 @@ impl Dpif for TestDp {
             (false, _) => {
                 for (pmd, flows) in all.iter_mut() {
                     flows.push(DpFlow {
+                        extra_info: None,
                         ufid: put.ufid,
                         key: put.key.clone(),
                         mask: put.mask.clone(),

@@ -49,6 +49,9 @@ pub struct Megaflow {
     pub ufid: Ufid,
     /// Already masked.
     pub key: Flow,
+    /// The key as it was put, unmasked: dumps show it (OVS keeps the
+    /// packet's values under zero mask bits, `src=10.0.0.1/0.0.0.0`).
+    pub key_as_put: Flow,
     pub mask: Flow,
     pub actions: Arc<[DpAction]>,
     pub stats: FlowStats,
@@ -220,6 +223,7 @@ impl FlowTable {
         if self.len >= MAX_FLOWS {
             return Err(PutError::Full);
         }
+        let key_as_put = key.clone();
         let key = key.masked(mask);
         let si = match self.subtables.iter().position(|s| s.mask == *mask) {
             Some(si) => si,
@@ -241,6 +245,7 @@ impl FlowTable {
         self.slots[slot as usize] = Some(Megaflow {
             ufid,
             key,
+            key_as_put,
             mask: mask.clone(),
             actions,
             stats: FlowStats::default(),

@@ -19,6 +19,7 @@
 
 mod dpcls;
 mod emc;
+mod miniflow;
 mod pmd;
 
 use std::collections::BTreeMap;

@@ -464,11 +464,12 @@ impl Pmd {
 fn to_dp_flow(mf: &crate::dpcls::Megaflow) -> DpFlow {
     DpFlow {
         ufid: mf.ufid,
-        key: mf.key.clone(),
+        key: mf.key_as_put.clone(),
         mask: mf.mask.clone(),
         actions: mf.actions.clone(),
         stats: mf.stats,
         pmd_id: Some(NON_PMD_CORE_ID),
+        extra_info: Some(crate::miniflow::extra_info(&mf.mask)),
     }
 }
 

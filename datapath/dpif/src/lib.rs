@@ -95,6 +95,9 @@ pub struct DpFlow {
     /// ([`NON_PMD_CORE_ID`] for the thread that polls ports without
     /// their own threads, OVS's "main thread").
     pub pmd_id: Option<u32>,
+    /// Datapath-specific facts `dpctl/dump-flows -m` appends as
+    /// `dp-extra-info:...` (the userspace datapath's `miniflow_bits(a,b)`).
+    pub extra_info: Option<String>,
 }
 
 /// Whether a put may create a flow, change one, or both (OVS's

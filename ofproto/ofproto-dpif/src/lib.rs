@@ -66,7 +66,10 @@ impl Translation {
 /// The OpenFlow side, as the upcall handler needs it.
 pub trait Translator: Send + Sync + 'static {
     /// Translates a datapath flow key (with the packet, on an upcall).
-    /// `None` if no bridge owns the packet's input port.
+    /// `may_learn` lets the translation change state (MAC learning, learn
+    /// actions): on upcalls, and when the revalidator finds that a flow
+    /// matched packets since it last looked. `None` if no bridge owns the
+    /// packet's input port.
     fn translate(&self, key: &Flow, packet: Option<&[u8]>, may_learn: bool) -> Option<Translation>;
     /// A number that changes whenever translating the same key could give
     /// a different answer (new tables, ports, MAC table contents).
@@ -365,6 +368,10 @@ impl<T: Translator> Udpif<T> {
                 generation: u64::MAX,
                 created: now,
             });
+            // A flow that saw packets since the last look replays the
+            // translation's side effects (MAC learning, learn actions), as
+            // OVS's xlate cache does when it pushes statistics.
+            let fresh = f.stats.n_packets > ukey.pushed.n_packets;
             push_stats(ukey, &f.stats);
             let idle_since = f.stats.used.unwrap_or(ukey.created);
             let mut verdict = if purge || now.saturating_sub(idle_since) > max_idle {
@@ -372,10 +379,10 @@ impl<T: Translator> Udpif<T> {
             } else {
                 Verdict::Keep
             };
-            if verdict == Verdict::Keep && ukey.generation != generation {
+            if verdict == Verdict::Keep && (fresh || ukey.generation != generation) {
                 let key = ukey.key.clone();
                 drop(ukeys);
-                let t = self.translator.translate(&key, None, false);
+                let t = self.translator.translate(&key, None, fresh);
                 ukeys = lock(&self.ukeys);
                 let Some(ukey) = ukeys.get_mut(&f.ufid) else {
                     continue;
@@ -520,6 +527,7 @@ mod tests {
                 lock(&self.flows).insert(
                     ufid,
                     DpFlow {
+                        extra_info: None,
                         ufid,
                         key: key.masked(&mask),
                         mask,
