@@ -302,3 +302,44 @@ impl Ofproto {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admission_follows_rconn() {
+        assert!(!is_admitted(Raw::OfptHello));
+        assert!(!is_admitted(Raw::OfptFeaturesRequest));
+        assert!(!is_admitted(Raw::Ofpst13TableFeaturesRequest));
+        assert!(is_admitted(Raw::Ofpt11FlowMod));
+        assert!(is_admitted(Raw::Ofpt11BarrierRequest));
+        assert!(is_admitted(Raw::OfpstDescRequest));
+    }
+
+    #[test]
+    fn packet_out_flow_is_packet_plus_metadata() {
+        let mut packet = vec![0u8; 12];
+        packet.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 20, 0, 0, 0, 0, 64, 6, 0, 0]);
+        packet.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+        let mut metadata = PacketOut::metadata_for_port(OfpPort(7));
+        metadata
+            .set_exact(FieldId::Reg0, &5u32.to_be_bytes())
+            .unwrap();
+        let po = PacketOut {
+            buffer_id: NO_BUFFER,
+            metadata,
+            actions: Vec::new(),
+            packet,
+        };
+        let m = packet_out_match(&po);
+        assert_eq!(m.get_uint(FieldId::InPort), Some((7, 0xffff)));
+        assert_eq!(m.get_uint(FieldId::Reg0), Some((5, 0xffff_ffff)));
+        assert_eq!(m.get_uint(FieldId::EthType), Some((0x0800, 0xffff)));
+        assert_eq!(m.get_uint(FieldId::IpProto), Some((6, 0xff)));
+        assert_eq!(
+            m.get_uint(FieldId::Ipv4Dst),
+            Some((0x0a00_0002, 0xffff_ffff))
+        );
+    }
+}
