@@ -116,6 +116,11 @@ fn is_admitted(raw: Raw) -> bool {
     )
 }
 
+/// Packet-outs the daemon has not taken yet are capped, so a daemon that
+/// never drains them cannot grow without bound (it drains after every
+/// `handle`, so only a bundle commit comes near).
+const MAX_PENDING_PACKET_OUTS: usize = 4096;
+
 /// A connection that has been up this long counts as admitted whatever it
 /// sent (rconn's 30-second rule).
 const ADMIT_AFTER_MS: u64 = 30_000;
@@ -290,6 +295,10 @@ impl Ofproto {
         actions: Vec<Action>,
     ) {
         let (conn, xid, version) = origin;
+        if self.packet_outs.len() >= MAX_PENDING_PACKET_OUTS {
+            tracing::warn!(target: "ofproto", "{}: dropping packet-out: {MAX_PENDING_PACKET_OUTS} wait for execution", self.name);
+            return;
+        }
         self.packet_outs.push(PacketOutRequest {
             conn,
             xid,
