@@ -15,7 +15,15 @@ use crate::probe::Probe;
 
 /// Why a failed negotiation ends a connection (`EPROTO`).
 const PROTOCOL_ERROR: &str = "Protocol error";
+/// The reasons OpenFlow 1.4 split out of `OFPR_ACTION` (action set, group,
+/// packet-out).
+const OFPR14_ACTION_BITS: u32 = (1 << msgs::packet::reason::ACTION_SET)
+    | (1 << msgs::packet::reason::GROUP)
+    | (1 << msgs::packet::reason::PACKET_OUT);
+/// `OFP_DEFAULT_MISS_SEND_LEN`.
+const DEFAULT_MISS_SEND_LEN: u16 = 128;
 use crate::tables::{FlowModEffects, N_TABLES, N_VISIBLE_TABLES};
+use ovs_ofp_msgs::connection::oam;
 use ovs_ofp_msgs::util::OFPQ_ALL;
 
 /// OVS 3.1's description strings.
@@ -56,6 +64,7 @@ impl Ofproto {
     pub fn connect(&mut self, conn: ConnId, settings: ConnSettings, now: u64) -> Vec<Output> {
         let mut c = Conn::new(settings.service, Probe::new(settings.probe_interval, now));
         c.hello_by = (settings.hello_timeout_ms > 0).then(|| now + settings.hello_timeout_ms);
+        c.connected_at = now;
         self.conns.insert(conn, c);
         let version = highest(self.allowed_versions);
         let hello = Message::Hello(Hello {
@@ -88,6 +97,7 @@ impl Ofproto {
     }
 
     fn handle_one(&mut self, conn: ConnId, msg: &[u8], now: u64) -> Vec<Output> {
+        self.note_received(conn, msg, now);
         let Some(c) = self.conns.get_mut(&conn) else {
             return Vec::new();
         };
@@ -127,7 +137,7 @@ impl Ofproto {
             return out;
         }
         let xid = header.xid;
-        match self.dispatch(conn, version, xid, message, now, &mut out) {
+        match self.dispatch(conn, version, xid, message, msg, now, &mut out) {
             Ok(()) => {}
             Err(err) => out.push(Output::Send(
                 conn,
@@ -155,7 +165,6 @@ impl Ofproto {
                     out.push(Output::Close(conn, PROTOCOL_ERROR));
                 } else if let Some(c) = self.conns.get_mut(&conn) {
                     c.version = Version::from_wire(highest(common));
-                    c.async_config = c.version.map(AsyncConfig::default_for);
                 }
             }
             // Anything else before the hello ends the connection, as in OVS.
@@ -242,12 +251,14 @@ impl Ofproto {
             .collect()
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn dispatch(
         &mut self,
         conn: ConnId,
         version: Version,
         xid: u32,
         message: Message,
+        raw: &[u8],
         now: u64,
         out: &mut Vec<Output>,
     ) -> Result<(), OfpErr> {
@@ -330,19 +341,33 @@ impl Ofproto {
             Message::FlowAge => {}
             Message::RoleRequest(req) => self.role_request(conn, version, xid, req, out)?,
             Message::GetAsyncRequest => {
-                let cfg = self
-                    .conns
-                    .get(&conn)
-                    .and_then(|c| c.async_config)
-                    .unwrap_or_else(|| AsyncConfig::default_for(version));
+                let cfg = self.conns.get(&conn).map_or_else(
+                    || AsyncConfig::default_for(version),
+                    |c| c.async_config_or_default(),
+                );
                 self.send(conn, version, xid, &Message::GetAsyncReply(cfg), out);
             }
             Message::SetAsync(sa) => {
                 if let Some(c) = self.conns.get_mut(&conn) {
-                    let basis = c
-                        .async_config
-                        .unwrap_or_else(|| AsyncConfig::default_for(version));
-                    c.async_config = Some(sa.config.apply(&basis));
+                    let mut config = sa.config.apply(&c.async_config_or_default());
+                    // Before OpenFlow 1.4 the reasons 1.4 split out of
+                    // OFPR_ACTION travel as OFPR_ACTION, so asking for it
+                    // asks for them too (OVS's ofconn_set_async_config).
+                    if version < Version::Of14 {
+                        for masks in [&mut config.primary, &mut config.secondary] {
+                            if let Some(m) = masks[oam::PACKET_IN].as_mut()
+                                && *m & (1 << msgs::packet::reason::ACTION) != 0
+                            {
+                                *m |= OFPR14_ACTION_BITS;
+                            }
+                        }
+                    }
+                    c.async_config = Some(config);
+                    // A service connection that configures asynchronous
+                    // messages wants them.
+                    if c.service && c.config.miss_send_len == 0 {
+                        c.config.miss_send_len = DEFAULT_MISS_SEND_LEN;
+                    }
                 }
             }
             Message::FlowMod(fm) => {
@@ -370,20 +395,9 @@ impl Ofproto {
             }
             Message::PacketOut(po) => {
                 self.reject_secondary(conn)?;
-                // Until the datapath exists (part 2) a packet out is checked
-                // and accepted, and its packet goes nowhere.
-                let mut actions = po.actions.clone();
-                ovs_ofp_actions::check_actions_with(
-                    &mut actions,
-                    &po.metadata,
-                    &ovs_ofp_actions::CheckParams {
-                        max_ports: crate::flows::MAX_PORTS,
-                        table_id: 0xff,
-                        n_tables: N_TABLES,
-                        version,
-                        tlv: Some((&self.tlv).into()),
-                    },
-                )?;
+                let actions = self.check_packet_out(&po, version)?;
+                self.check_references(&actions)?;
+                self.queue_packet_out((conn, xid, version), raw.to_vec(), po, actions);
             }
             Message::MultipartRequest(req) => self.multipart(conn, version, xid, req, now, out)?,
             Message::BundleControl(ctrl) => {
@@ -511,6 +525,9 @@ impl Ofproto {
         add: msgs::BundleAdd,
     ) -> Result<(), OfpErr> {
         // What the switch checks when the message is added, before commit.
+        if let Message::PacketOut(po) = add.message.as_ref() {
+            self.check_packet_out(po, version)?;
+        }
         if let Message::FlowMod(fm) = add.message.as_ref() {
             let mut actions = fm.actions.clone();
             ovs_ofp_actions::check_actions_with(
@@ -572,6 +589,7 @@ impl Ofproto {
             self.meter_order.clone(),
         );
         let mut effects = Vec::new();
+        let mut packet_outs = Vec::new();
         for (xid, m) in &b.msgs {
             let r = match m {
                 Message::FlowMod(fm) => self.flow_mod(fm, version, now),
@@ -581,7 +599,11 @@ impl Ofproto {
                     Err(OfpErr::OfpbfcMsgFailed)
                 }
                 Message::PortMod(pm) => self.port_mod(pm).map(|()| FlowModEffects::default()),
-                Message::PacketOut(_) => Ok(FlowModEffects::default()),
+                Message::PacketOut(po) => self.check_packet_out(po, version).and_then(|actions| {
+                    self.check_references(&actions)?;
+                    packet_outs.push((*xid, po.clone(), actions));
+                    Ok(FlowModEffects::default())
+                }),
                 _ => Err(OfpErr::OfpbfcMsgUnsup),
             };
             match r {
@@ -599,6 +621,13 @@ impl Ofproto {
         }
         for (fx, xid) in effects {
             self.after_flow_mod(fx, Some((conn, xid)), now, out);
+        }
+        // A bundled packet-out's error would name the message it came in,
+        // so the request is what that message encodes to.
+        for (xid, po, actions) in packet_outs {
+            let request =
+                msgs::encode(version, xid, &Message::PacketOut(po.clone())).unwrap_or_default();
+            self.queue_packet_out((conn, xid, version), request, po, actions);
         }
         Ok(())
     }
@@ -825,11 +854,18 @@ impl Ofproto {
         Ok(updates)
     }
 
-    /// Sends a flow_removed to every controller connection that wants it.
+    /// Sends a flow_removed to every connection whose asynchronous
+    /// configuration asks for its reason (OVS's
+    /// `connmgr_send_flow_removed`).
     pub(crate) fn send_async_flow_removed(&self, fr: &msgs::FlowRemoved, out: &mut Vec<Output>) {
-        for (id, c) in &self.conns {
+        let mut ids: Vec<ConnId> = self.conns.keys().copied().collect();
+        ids.sort_unstable();
+        for id in &ids {
+            let Some(c) = self.conns.get(id) else {
+                continue;
+            };
             let Some(v) = c.version else { continue };
-            if c.service {
+            if !c.receives_async(oam::FLOW_REMOVED, fr.reason) {
                 continue;
             }
             let mut fr = fr.clone();

@@ -39,7 +39,7 @@ impl RemovedReason {
 
 impl Ofproto {
     /// OVS's checks that need the switch: groups and meters must exist.
-    fn check_references(&self, actions: &[Action]) -> Result<(), OfpErr> {
+    pub(crate) fn check_references(&self, actions: &[Action]) -> Result<(), OfpErr> {
         for m in crate::actions::meters(actions) {
             if !self.meters.contains_key(&m) {
                 return Err(OfpErr::OfpmmfcInvalidMeter);

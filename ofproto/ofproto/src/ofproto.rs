@@ -67,7 +67,18 @@ pub struct Conn {
     pub flow_mod_table_id: bool,
     pub controller_id: u16,
     pub config: SwitchConfig,
+    /// What the controller set with set_async; `None` means the default
+    /// for its version (see [`Conn::async_config_or_default`]).
     pub async_config: Option<AsyncConfig>,
+    /// The Controller row's `enable_async_messages` (OVS's
+    /// `enable_async_msgs`): when off, the default configuration sends
+    /// nothing until the controller sets one.
+    pub async_enabled: bool,
+    /// When the connection was made, and whether rconn would call it
+    /// admitted: the peer sent a message only a controller that accepted
+    /// the switch sends, or it has been up for 30 seconds.
+    pub connected_at: u64,
+    pub admitted: bool,
     /// Open and closed bundles by ID.
     pub bundles: BTreeMap<u32, Bundle>,
     /// Flow monitors by ID.
@@ -93,6 +104,42 @@ impl Conn {
         }
     }
 
+    /// The asynchronous message configuration in force (OVS's
+    /// `ofconn_get_async_config`): the one set, or the default for the
+    /// version, or nothing at all before the hello exchange or when
+    /// asynchronous messages are disabled.
+    pub fn async_config_or_default(&self) -> AsyncConfig {
+        if let Some(c) = self.async_config {
+            return c;
+        }
+        match self.version {
+            Some(v) if self.async_enabled => AsyncConfig::default_for(v),
+            _ => AsyncConfig {
+                primary: [Some(0); ovs_ofp_msgs::connection::oam::N_TYPES],
+                secondary: [Some(0); ovs_ofp_msgs::connection::oam::N_TYPES],
+            },
+        }
+    }
+
+    /// Does this connection get asynchronous messages of type `oam`
+    /// (`ovs_ofp_msgs::connection::oam`) for `reason` (OVS's
+    /// `ofconn_receives_async_msg`)? A service connection gets none until
+    /// it sets a nonzero `miss_send_len`; otherwise the mask of its role
+    /// decides (secondaries have their own).
+    pub fn receives_async(&self, oam: usize, reason: u8) -> bool {
+        if self.version.is_none() || (self.service && self.config.miss_send_len == 0) {
+            return false;
+        }
+        let config = self.async_config_or_default();
+        let masks = if self.role == Role::Secondary {
+            &config.secondary
+        } else {
+            &config.primary
+        };
+        let bit = 1u32.checked_shl(u32::from(reason)).unwrap_or(0);
+        masks.get(oam).copied().flatten().unwrap_or(0) & bit != 0
+    }
+
     pub fn new(service: bool, probe: Probe) -> Conn {
         Conn {
             service,
@@ -111,6 +158,9 @@ impl Conn {
                 miss_send_len: if service { 0 } else { 128 },
             },
             async_config: None,
+            async_enabled: true,
+            connected_at: 0,
+            admitted: false,
             bundles: BTreeMap::new(),
             monitors: BTreeMap::new(),
         }
@@ -151,6 +201,8 @@ pub struct Ofproto {
     /// `tun_metadata<N>` in flows decode, encode and are stored.
     pub tlv: ovs_flow::TlvTable,
     configured: bool,
+    /// Checked packet-outs waiting for the daemon.
+    pub(crate) packet_outs: Vec<crate::packet::PacketOutRequest>,
 }
 
 /// OVS's default when `protocols` is empty: OpenFlow 1.0 through 1.5.
@@ -186,6 +238,7 @@ impl Ofproto {
             tlv: ovs_flow::TlvTable::new(),
             fail_secure: false,
             configured: false,
+            packet_outs: Vec::new(),
         }
     }
 
@@ -242,6 +295,19 @@ impl Ofproto {
                     .tables
                     .add(normal, now, &mut crate::tables::FlowModEffects::default());
             }
+        }
+    }
+
+    /// Are controller connections configured (OVS's
+    /// `connmgr_has_controllers`)?
+    pub fn has_controllers(&self) -> bool {
+        self.has_controllers
+    }
+
+    /// The Controller row's `enable_async_messages` for this connection.
+    pub fn set_async_enabled(&mut self, conn: ConnId, enabled: bool) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.async_enabled = enabled;
         }
     }
 
