@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use ovs_daemon::Paths;
+use ovs_flow::Flow;
 use ovs_ofproto::{Ofproto, Output, PortInfo};
 use ovs_stream::Target;
 use ovs_unixctl::UnixctlRequest;
@@ -393,13 +394,20 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
             for m in &msgs {
                 outputs.extend(ofproto.handle(conn, m, now));
             }
+            let packet_outs = ofproto.take_packet_outs();
+            if std::mem::take(&mut ofproto.ports_changed) {
+                *reconfigure_needed = true;
+            }
             // Most messages change nothing translation reads, but telling
             // which do is not worth it: an unchanged table is not copied
             // again unless marked, and marking costs one copy per burst.
             let bridge = s.bridge.clone();
             core.xstate.tables_changed(&bridge);
-            if std::mem::take(&mut ofproto.ports_changed) {
-                *reconfigure_needed = true;
+            if !packet_outs.is_empty() {
+                core.publish();
+                for po in packet_outs {
+                    packet_out(core, &bridge, po, &mut outputs);
+                }
             }
             core.send(outputs);
         }
@@ -485,6 +493,66 @@ fn revalidator_command(core: &Core, req: UnixctlRequest) {
     });
 }
 
+/// Runs a packet-out through translation and the bridge's datapath.
+fn packet_out(
+    core: &mut Core,
+    bridge: &str,
+    po: ovs_ofproto::PacketOutRequest,
+    outputs: &mut Vec<Output>,
+) {
+    let now = core.now_ms();
+    let Some(br) = core.bridges.bridges.get(bridge) else {
+        return;
+    };
+    let Some(backer) = core
+        .datapaths
+        .dps
+        .get(crate::datapath::dp_type(&br.datapath_type))
+    else {
+        return;
+    };
+    let cfg = backer.shared.snapshot();
+    let flow = crate::xlate_glue::packet_out_flow(&po);
+    let mut xin = ovs_xlate::XlateIn::new(bridge, flow);
+    xin.packet = Some(&po.packet);
+    xin.actions = Some(&po.actions);
+    xin.allow_side_effects = true;
+    xin.now_ms = now;
+    let out = ovs_xlate::xlate(&cfg, &xin);
+    if out.error.is_some() {
+        if let Some(ofproto) = core.ofprotos.get_mut(bridge) {
+            outputs.extend(ofproto.packet_out_failed(&po, now));
+        }
+        return;
+    }
+    for r in &out.rules {
+        r.credit(1, po.packet.len() as u64, now);
+    }
+    // The datapath port of the input port, if it has one; the
+    // packet-out's own reserved ports have none.
+    let in_port = cfg
+        .bridge(bridge)
+        .and_then(|b| b.port(po.in_port))
+        .and_then(|p| p.odp_port)
+        .unwrap_or(0xffff);
+    let exec = ovs_dpif::Execute {
+        packet: po.packet.clone(),
+        metadata: ovs_dpif::PacketMetadata {
+            in_port: ovs_dpif::OdpPort(in_port),
+            flow: Flow::ZERO,
+        },
+        actions: out.actions.into(),
+        mru: None,
+    };
+    use ovs_dpif::Dpif;
+    if let Err(e) = backer.dp.execute(&exec) {
+        warn!(target: "ofproto_dpif", "{bridge}: packet-out failed ({e})");
+    }
+    if !out.effects.is_empty() {
+        handle_xlate(core, XlateEvent::Effects(out.effects));
+    }
+}
+
 /// What translation asked for.
 fn handle_xlate(core: &mut Core, ev: XlateEvent) {
     let now = core.now_ms();
@@ -500,7 +568,10 @@ fn handle_xlate(core: &mut Core, ev: XlateEvent) {
             }
         }
         XlateEvent::PacketIn(pin) => {
-            tracing::debug!(target: "ofproto_dpif", "{}: packet-in not sent (not implemented)", pin.bridge);
+            if let Some(ofproto) = core.ofprotos.get_mut(&pin.bridge) {
+                let out = ofproto.packet_in(crate::xlate_glue::packet_in_request(pin), now);
+                core.send(out);
+            }
         }
     }
 }

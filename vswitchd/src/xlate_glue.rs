@@ -392,3 +392,61 @@ fn configure_vlans(bundle: &mut XBundle, pcfg: &crate::bridge::PortCfg) {
         _ => Some(VlanSet::from_vlans(trunks)),
     };
 }
+
+/// The packet-in a bridge sends for `pin`, with the pipeline fields as
+/// OVS's `flow_get_metadata` reports them: the input port always, the
+/// tunnel id, metadata and registers when nonzero.
+pub fn packet_in_request(pin: PacketIn) -> ovs_ofproto::PacketInRequest {
+    use ovs_flow::{FieldId, Match};
+    let md = &pin.metadata;
+    let mut m = Match::catchall();
+    let _ = m.set_exact(FieldId::InPort, &md.in_port.to_be_bytes());
+    let tun_id = md
+        .tunnel
+        .get(offset::TUN_ID..offset::TUN_ID + 8)
+        .filter(|b| b.iter().any(|x| *x != 0));
+    if let Some(id) = tun_id {
+        let _ = m.set_exact(FieldId::TunId, id);
+    }
+    if md.metadata != 0 {
+        let _ = m.set_exact(FieldId::Metadata, &md.metadata.to_be_bytes());
+    }
+    for (i, r) in md.regs.iter().enumerate() {
+        if *r != 0
+            && let Some(f) = FieldId::from_name(&format!("reg{i}"))
+        {
+            let _ = m.set_exact(f, &r.to_be_bytes());
+        }
+    }
+    ovs_ofproto::PacketInRequest {
+        packet: pin.packet,
+        reason: pin.reason,
+        table_id: pin.table_id,
+        cookie: pin.cookie,
+        metadata: m,
+        userdata: pin.userdata,
+        controller_id: pin.controller_id,
+        // `pause` continuations are not produced yet.
+        continuation: None,
+    }
+}
+
+/// The flow of a packet-out's packet: its headers, with the pipeline
+/// fields the request set.
+pub fn packet_out_flow(po: &ovs_ofproto::PacketOutRequest) -> Flow {
+    let md = ovs_packet::Metadata {
+        in_port: po.in_port.0,
+        ..ovs_packet::Metadata::default()
+    };
+    let mut flow = Flow::ZERO;
+    ovs_packet::extract(&po.packet, &md, &mut flow);
+    let (given, wc) = (&po.metadata.flow, &po.metadata.wc);
+    let n = ovs_flow::FLOW_BYTES;
+    let values: Vec<u8> = given.bytes(0, n).to_vec();
+    let masks: Vec<u8> = wc.bytes(0, n).to_vec();
+    for ((b, v), m) in flow.bytes_mut(0, n).iter_mut().zip(values).zip(masks) {
+        *b = (*b & !m) | (v & m);
+    }
+    flow.set_be(offset::IN_PORT, 2, u64::from(po.in_port.0));
+    flow
+}
