@@ -14,6 +14,7 @@
 pub mod fields;
 mod flow;
 mod matches;
+mod parse;
 mod prereq;
 mod table;
 pub mod tlv;
@@ -22,6 +23,12 @@ pub use fields::{FieldFormat, FieldId, FieldInfo, OfSupport, OxmDef, Prereq};
 pub use flow::{FLOW_WORDS, Flow};
 pub use matches::{
     FieldError, Match, port_from_of11, port_to_of11, tun_metadata_index, value_is_valid,
+};
+pub use parse::{
+    CT_STATE_NAMES, KeyValues, PROTOCOLS, RESERVED_PORTS, Subfield, TCP_FLAG_NAMES,
+    TUNNEL_FLAG_NAMES, ValueMask, key_values, parse_exact_flow, parse_field, parse_field_value,
+    parse_ipv4_masked, parse_ipv6_masked, parse_match, parse_match_keyword, parse_port,
+    parse_subfield, protocol, set_flow_value,
 };
 pub use table::{FLOW_BYTES, SEGMENTS, offset};
 pub use tlv::{TlvEntry, TlvError, TlvTable};
