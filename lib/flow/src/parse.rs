@@ -937,26 +937,40 @@ fn flow_prereqs_ok(flow: &Flow, field: FieldId) -> bool {
     m.prereqs_ok(field)
 }
 
-/// OVS's `parse_ofp_exact_flow`, as `ofproto/trace` and `dpctl/dump-flows
-/// filter=` use it: `s` is `field=value` items and protocol shorthands
-/// separated by commas or spaces; every field not named is zero; values
-/// must be exact; each field's prerequisites must be named before it
-/// (`tcp,tp_dst=80`, not `tp_dst=80,tcp`); a field may be named once.
-/// `in_port` is `ANY` (65535) when not named. Errors are OVS's messages,
-/// which begin with `s`.
+/// OVS's `parse_ofp_exact_flow`, as `ofproto/trace` uses it: `s` is
+/// `field=value` items and protocol shorthands separated by commas or
+/// spaces; every field not named is zero; values must be exact; each
+/// field's prerequisites must be named before it (`tcp,tp_dst=80`, not
+/// `tp_dst=80,tcp`); a field may be named once. `in_port` is `ANY`
+/// (65535) when not named. Errors are OVS's messages, which begin with
+/// `s`.
 pub fn parse_exact_flow(s: &str, ports: &dyn Fn(&str) -> Option<u16>) -> Result<Flow, String> {
+    parse_exact_flow_masked(s, ports).map(|(flow, _)| flow)
+}
+
+/// [`parse_exact_flow`] that also returns which bits the text named (OVS's
+/// `parse_ofp_exact_flow` with a `wc`, as `dpctl/dump-flows filter=` uses
+/// it): all the bits of each named field, both members of a protocol
+/// shorthand. The default `in_port` is not in the mask.
+pub fn parse_exact_flow_masked(
+    s: &str,
+    ports: &dyn Fn(&str) -> Option<u16>,
+) -> Result<(Flow, Flow), String> {
     let mut flow = Flow::ZERO;
+    let mut wc = Flow::ZERO;
     for (key, value) in key_values(s) {
         if let Some((dl_type, nw_proto)) = protocol(key) {
             if flow.get_be(offset::DL_TYPE, 2) != 0 {
                 return Err(format!("{s}: Ethernet type set multiple times"));
             }
             put(&mut flow, offset::DL_TYPE, 2, u64::from(dl_type));
+            put(&mut wc, offset::DL_TYPE, 2, 0xffff);
             if nw_proto != 0 {
                 if flow.get_be(offset::NW_PROTO, 1) != 0 {
                     return Err(format!("{s}: network protocol set multiple times"));
                 }
                 put(&mut flow, offset::NW_PROTO, 1, u64::from(nw_proto));
+                put(&mut wc, offset::NW_PROTO, 1, 0xff);
             }
             continue;
         }
@@ -972,11 +986,27 @@ pub fn parse_exact_flow(s: &str, ports: &dyn Fn(&str) -> Option<u16>) -> Result<
         let bytes = parse_field_value(field, value, ports)
             .map_err(|e| format!("{s}: bad value for {key} ({e})"))?;
         set_flow_value(&mut flow, field, &bytes);
+        mask_field(&mut wc, field);
     }
     if flow.get_be(offset::IN_PORT, 2) == 0 {
         put(&mut flow, offset::IN_PORT, 2, u64::from(OFPP_NONE));
     }
-    Ok(flow)
+    Ok((flow, wc))
+}
+
+/// OVS's `mf_mask_field`: makes every bit of `field` exact in the mask
+/// `wc`, by storing an all-ones value the way a value is stored (so the
+/// views of shared members mark only their own bits).
+fn mask_field(wc: &mut Flow, field: FieldId) {
+    let Some(mut ones) = flow_value(wc, field) else {
+        return;
+    };
+    ones.fill(0xff);
+    // All ones would mean "no VLAN" to `dl_vlan`.
+    if field == FieldId::DlVlan {
+        ones = vec![0x0f, 0xff];
+    }
+    set_flow_value(wc, field, &ones);
 }
 
 // ---------------------------------------------------------------------------
@@ -1554,6 +1584,23 @@ mod tests {
             err("in_port=p9"),
             "in_port=p9: bad value for in_port (p9: invalid or unknown port for in_port)"
         );
+    }
+
+    #[test]
+    fn exact_flow_masks() {
+        let (flow, wc) =
+            parse_exact_flow_masked("tcp,dl_vlan=5,ip_dscp=3,tp_dst=80", &no_ports).unwrap();
+        assert_eq!(flow.get_be(offset::VLAN0_TCI, 2), 0x1005);
+        assert_eq!(wc.get_be(offset::VLAN0_TCI, 2), 0x1fff);
+        assert_eq!(wc.get_be(offset::NW_TOS, 1), 0xfc);
+        assert_eq!(wc.get_be(offset::DL_TYPE, 2), 0xffff);
+        assert_eq!(wc.get_be(offset::NW_PROTO, 1), 0xff);
+        assert_eq!(wc.get_be(offset::TP_DST, 2), 0xffff);
+        assert_eq!(wc.get_be(offset::TP_SRC, 2), 0);
+        assert_eq!(wc.get_be(offset::IN_PORT, 2), 0);
+        let (_, wc) = parse_exact_flow_masked("in_port_oxm=3,mpls,mpls_tc=1", &no_ports).unwrap();
+        assert_eq!(wc.get_be(offset::IN_PORT, 2), 0xffff);
+        assert_eq!(wc.get_be(offset::MPLS_LSE0, 4), 0x0e00);
     }
 
     #[test]
