@@ -307,10 +307,15 @@ impl View<'_> {
                 let xb = cfg
                     .bridge(bridge)
                     .ok_or_else(|| format!("{bridge}: unknown bridge"))?;
-                let _ = xb;
-                Err(format!(
-                    "Bad openflow flow syntax: {flow_text}: OpenFlow flow syntax is not supported yet"
-                ))
+                let ports = |name: &str| {
+                    xb.ports
+                        .values()
+                        .find(|p| p.name == name)
+                        .map(|p| p.ofp_port.0)
+                };
+                let flow = ovs_flow::parse_exact_flow(flow_text, &ports)
+                    .map_err(|e| format!("Bad openflow flow syntax: {e}"))?;
+                Ok((cfg.clone(), bridge.clone(), flow))
             }
         }
     }
