@@ -84,6 +84,8 @@ pub struct BridgeCfg {
     pub fail_mode: Option<String>,
     pub protocols: Vec<String>,
     pub other_config: BTreeMap<String, String>,
+    /// `flow_tables`: per OpenFlow table, its `Flow_Table` settings.
+    pub flow_tables: BTreeMap<u8, FlowTableCfg>,
     pub ports: Vec<PortCfg>,
     pub controllers: Vec<ControllerCfg>,
 }
@@ -106,6 +108,59 @@ pub struct Iface {
     pub netdev: Netdev,
     /// The MTU came from `mtu_request` (OVS's netdev_mtu_is_user_config).
     pub mtu_user: bool,
+}
+
+/// One `Flow_Table` row, as far as it is applied.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlowTableCfg {
+    /// `prefixes`: the prefix trie fields (`none` for none; empty for
+    /// OVS's default).
+    pub prefixes: Vec<String>,
+}
+
+impl FlowTableCfg {
+    /// The fields to build prefix tries on, as OVS's
+    /// `bridge_configure_tables` reads the column: unknown or unsuitable
+    /// names are skipped, at most three are kept.
+    pub fn prefix_fields(&self) -> Vec<ovs_flow::FieldId> {
+        use ovs_flow::FieldId;
+        if self.prefixes.is_empty() {
+            return ovs_ofproto::tables::DEFAULT_PREFIX_FIELDS.to_vec();
+        }
+        if self.prefixes.iter().any(|p| p == "none") {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for name in &self.prefixes {
+            let Some(f) = FieldId::from_name(name) else {
+                tracing::warn!(target: "bridge", "flow_table: unknown field {name} in prefixes");
+                continue;
+            };
+            let usable = matches!(
+                f,
+                FieldId::Ipv4Src
+                    | FieldId::Ipv4Dst
+                    | FieldId::Ipv6Src
+                    | FieldId::Ipv6Dst
+                    | FieldId::TunSrc
+                    | FieldId::TunDst
+                    | FieldId::TunIpv6Src
+                    | FieldId::TunIpv6Dst
+            );
+            if !usable {
+                tracing::warn!(target: "bridge", "flow_table: {name} cannot be used as a prefix field");
+                continue;
+            }
+            if out.len() == 3 {
+                tracing::warn!(target: "bridge", "flow_table: too many prefix fields, ignoring {name}");
+                break;
+            }
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        out
+    }
 }
 
 /// A bridge that exists.

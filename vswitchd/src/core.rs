@@ -67,6 +67,8 @@ struct Core {
     /// that building them takes at most a fifth of the core's time.
     publish_cost: Duration,
     next_publish: Instant,
+    /// Interface link states as last seen.
+    links: Vec<bool>,
     sessions: HashMap<ConnId, Session>,
     /// Running listeners/connectors by (bridge, target), with their stop switch.
     services: HashMap<(String, String), watch::Sender<bool>>,
@@ -95,11 +97,14 @@ impl Core {
             return;
         };
         let start = Instant::now();
+        let datapaths = &self.datapaths;
+        let link_up = |bridge: &str, iface: &str| datapaths.link_up(bridge, iface);
         let src = Sources {
             bridges: &self.bridges,
             cfg,
             ofprotos: &self.ofprotos,
             ports: &self.datapaths.ports,
+            link_up: &link_up,
         };
         let dps = &self.datapaths.dps;
         let mut built = self
@@ -227,6 +232,7 @@ pub async fn serve(
         xstate: SnapshotState::default(),
         publish_cost: Duration::ZERO,
         next_publish: Instant::now(),
+        links: Vec::new(),
         sessions: HashMap::new(),
         services: HashMap::new(),
         macs: DummyMacs::default(),
@@ -307,6 +313,12 @@ pub async fn serve(
                 core.send(outputs);
                 for mac in core.xstate.macs.values() {
                     mac.run(now);
+                }
+                // Links that went up or down change port liveness.
+                let links = core.datapaths.links();
+                if links != core.links {
+                    core.links = links;
+                    core.xstate.dirty = true;
                 }
                 for backer in core.datapaths.dps.values() {
                     backer.recirc.run();
@@ -719,6 +731,19 @@ async fn reconfigure(
             .entry(name.clone())
             .or_insert_with(|| Ofproto::new(name));
         ofproto.set_datapath_id(br.dpid);
+        ofproto.port_counters = Some(core.datapaths.port_counters(br));
+        if let Some(bcfg) = cfg.bridges.iter().find(|b| b.name == *name) {
+            for (i, table) in ofproto.tables.tables.iter_mut().enumerate() {
+                let fields = u8::try_from(i)
+                    .ok()
+                    .and_then(|t| bcfg.flow_tables.get(&t))
+                    .map_or_else(
+                        || ovs_ofproto::tables::DEFAULT_PREFIX_FIELDS.to_vec(),
+                        |t| t.prefix_fields(),
+                    );
+                table.cls.set_prefix_fields(&fields);
+            }
+        }
         ofproto.set_dp_desc(br.dp_desc.as_deref());
         ofproto.set_allowed_versions(&br.protocols);
         ofproto.configure(

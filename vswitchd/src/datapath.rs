@@ -195,6 +195,78 @@ impl Datapaths {
     }
 }
 
+impl Datapaths {
+    /// Whether the device behind (bridge, interface) is up with carrier;
+    /// interfaces without a device here (patch ports) are.
+    pub fn link_up(&self, bridge: &str, iface: &str) -> bool {
+        let Some(r) = self.ports.get(&(bridge.to_string(), iface.to_string())) else {
+            return true;
+        };
+        let Some(b) = self.dps.get(&r.datapath_type) else {
+            return true;
+        };
+        b.dp.netdev(r.port).is_none_or(|n| n.is_up() && n.carrier())
+    }
+
+    /// Where `bridge`'s OpenFlow port statistics come from.
+    pub fn port_counters(&self, bridge: &crate::bridge::Bridge) -> Arc<DeviceCounters> {
+        let mut devices = BTreeMap::new();
+        for iface in bridge.ifaces.values() {
+            let key = (bridge.name.clone(), iface.name.clone());
+            let Some(r) = self.ports.get(&key) else {
+                continue;
+            };
+            if let Some(n) = self
+                .dps
+                .get(&r.datapath_type)
+                .and_then(|b| b.dp.netdev(r.port))
+            {
+                devices.insert(ovs_ofp_core::OfpPort(iface.ofport), n);
+            }
+        }
+        Arc::new(DeviceCounters { devices })
+    }
+
+    /// Every interface's [`Datapaths::link_up`], to notice changes.
+    pub fn links(&self) -> Vec<bool> {
+        let mut keys: Vec<&(String, String)> = self.ports.keys().collect();
+        keys.sort();
+        keys.into_iter().map(|(b, i)| self.link_up(b, i)).collect()
+    }
+}
+
+/// A bridge's port devices, for OpenFlow port statistics.
+pub struct DeviceCounters {
+    devices: BTreeMap<ovs_ofp_core::OfpPort, Arc<dyn ovs_netdev::Netdev>>,
+}
+
+impl ovs_ofproto::PortCounterSource for DeviceCounters {
+    fn counters(&self, port: ovs_ofp_core::OfpPort) -> Option<ovs_ofp_msgs::PortCounters> {
+        let n = self.devices.get(&port)?;
+        let s = n.stats();
+        let mut c = ovs_ofp_msgs::PortCounters {
+            rx_packets: s.rx_packets,
+            tx_packets: s.tx_packets,
+            rx_bytes: s.rx_bytes,
+            tx_bytes: s.tx_bytes,
+            ..ovs_ofp_msgs::PortCounters::default()
+        };
+        // OVS's dummy devices collect packets and bytes only; the others
+        // are unknown to OpenFlow (all ones).
+        if !n.type_name().starts_with("dummy") {
+            c.rx_dropped = s.rx_dropped;
+            c.tx_dropped = s.tx_dropped;
+            c.rx_errors = s.rx_errors;
+            c.tx_errors = s.tx_errors;
+            c.rx_frame_errors = s.rx_frame_errors;
+            c.rx_over_errors = s.rx_over_errors;
+            c.rx_crc_errors = s.rx_crc_errors;
+            c.collisions = s.collisions;
+        }
+        Some(c)
+    }
+}
+
 /// The datapath type a bridge's `datapath_type` column names.
 pub fn dp_type(t: &str) -> &str {
     if t.is_empty() { "system" } else { t }

@@ -53,6 +53,20 @@ pub fn read(replica: &Replica) -> Option<Config> {
                 .map(str::to_string),
             protocols: strings(b, "protocols"),
             other_config: map(b, "other_config"),
+            flow_tables: b
+                .get_map("flow_tables")
+                .iter()
+                .filter_map(|(k, v)| {
+                    let table = u8::try_from(k.as_integer()?).ok()?;
+                    let row = replica.row("Flow_Table", v.as_uuid()?)?;
+                    Some((
+                        table,
+                        bridge::FlowTableCfg {
+                            prefixes: strings(row, "prefixes"),
+                        },
+                    ))
+                })
+                .collect(),
             ports: refs(replica, b, "ports", "Port")
                 .into_iter()
                 .map(|p| PortCfg {

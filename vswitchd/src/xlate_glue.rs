@@ -155,6 +155,9 @@ pub struct Sources<'a> {
     pub cfg: &'a crate::bridge::Config,
     pub ofprotos: &'a BTreeMap<String, Ofproto>,
     pub ports: &'a HashMap<(String, String), crate::datapath::DpPortRef>,
+    /// Whether (bridge, interface) has its link up (OVS's `may_enable`
+    /// without BFD/CFM/LACP).
+    pub link_up: &'a dyn Fn(&str, &str) -> bool,
 }
 
 impl SnapshotState {
@@ -324,6 +327,7 @@ impl SnapshotState {
                     .map(|r| r.port.0);
                 let mut xp = XPort::new(ofp_port, odp_port, iface.name.clone());
                 xp.config = info.map_or(0, |p| p.config);
+                xp.may_enable = (src.link_up)(name, &iface.name);
                 xp.bundle = Some(index);
                 if iface.netdev.kind == Kind::Patch {
                     xp.peer = patch_peer(src, name, &iface.name);

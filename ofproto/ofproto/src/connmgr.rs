@@ -939,24 +939,20 @@ impl Ofproto {
                             let ms = now.saturating_sub(self.created);
                             msgs::PortStats {
                                 port_no: p.port_no,
-                                // Dummy and not-yet-forwarding ports count
-                                // packets and bytes only; OVS reports the
-                                // rest as unknown (all ones).
-                                stats: msgs::PortCounters {
-                                    rx_packets: 0,
-                                    tx_packets: 0,
-                                    rx_bytes: 0,
-                                    tx_bytes: 0,
-                                    rx_dropped: u64::MAX,
-                                    tx_dropped: u64::MAX,
-                                    rx_errors: u64::MAX,
-                                    tx_errors: u64::MAX,
-                                    rx_frame_errors: u64::MAX,
-                                    rx_over_errors: u64::MAX,
-                                    rx_crc_errors: u64::MAX,
-                                    collisions: u64::MAX,
-                                    ..msgs::PortCounters::default()
-                                },
+                                // Without a device: packets and bytes are
+                                // zero and the rest unknown (all ones), as
+                                // OVS's dummy ports report.
+                                stats: self
+                                    .port_counters
+                                    .as_ref()
+                                    .and_then(|c| c.counters(p.port_no))
+                                    .unwrap_or(msgs::PortCounters {
+                                        rx_packets: 0,
+                                        tx_packets: 0,
+                                        rx_bytes: 0,
+                                        tx_bytes: 0,
+                                        ..msgs::PortCounters::default()
+                                    }),
                                 custom: p.custom_stats.clone(),
                                 duration_sec: (ms / 1000) as u32,
                                 duration_nsec: ((ms % 1000) * 1_000_000) as u32,

@@ -1,6 +1,8 @@
 //! Groups and meters as OVS's ofproto keeps them: stored, reported, and
 //! taking the flows that use them along when deleted.
 
+use std::sync::Arc;
+
 use ovs_ofp_core::{OfpErr, OfpPort};
 use ovs_ofp_msgs::group::{
     BUCKET_ALL, BUCKET_FIRST, BUCKET_LAST, BUCKET_MAX, Bucket, GroupDesc, GroupMod, GroupStats,
@@ -9,6 +11,7 @@ use ovs_ofp_msgs::group::{
 use ovs_ofp_msgs::meter::{MeterConfig, MeterMod, MeterStats, meter_command};
 
 use crate::ofproto::Ofproto;
+use crate::rule::RuleStats;
 use crate::tables::{Criteria, FlowModEffects, GROUP_ANY, RemovedReason, TABLE_ALL};
 
 /// `OFPG_MAX`: the largest group number a controller may use.
@@ -29,6 +32,35 @@ pub const MAX_BANDS: usize = 8;
 pub struct Group {
     pub desc: GroupDesc,
     pub created: u64,
+    /// The group's counters, shared by every copy (translation snapshots
+    /// credit them as packets go through, like rule counters).
+    pub stats: Arc<RuleStats>,
+    /// One per bucket, in `desc.buckets` order.
+    pub bucket_stats: Vec<Arc<RuleStats>>,
+}
+
+impl Group {
+    /// A group with zero counters; OVS also starts them over whenever a
+    /// group mod changes the group.
+    pub fn new(desc: GroupDesc, now: u64) -> Group {
+        let bucket_stats = desc.buckets.iter().map(|_| RuleStats::new(now)).collect();
+        Group {
+            desc,
+            created: now,
+            stats: RuleStats::new(now),
+            bucket_stats,
+        }
+    }
+
+    fn reset_stats(&mut self, now: u64) {
+        self.stats = RuleStats::new(now);
+        self.bucket_stats = self
+            .desc
+            .buckets
+            .iter()
+            .map(|_| RuleStats::new(now))
+            .collect();
+    }
 }
 
 /// A meter in the meter table.
@@ -90,8 +122,7 @@ impl Ofproto {
                     buckets: gm.buckets.clone(),
                     props: gm.props.clone(),
                 };
-                self.groups
-                    .insert(gm.group_id, Group { desc, created: now });
+                self.groups.insert(gm.group_id, Group::new(desc, now));
             }
             group_command::MODIFY => {
                 if !exists {
@@ -101,6 +132,7 @@ impl Ofproto {
                     g.desc.group_type = gm.group_type;
                     g.desc.buckets = gm.buckets.clone();
                     g.desc.props = gm.props.clone();
+                    g.reset_stats(now);
                 }
             }
             group_command::INSERT_BUCKET => {
@@ -110,6 +142,7 @@ impl Ofproto {
                 let buckets = insert_buckets(&g.desc.buckets, &gm.buckets, gm.command_bucket_id)?;
                 if let Some(g) = self.groups.get_mut(&gm.group_id) {
                     g.desc.buckets = buckets;
+                    g.reset_stats(now);
                 }
             }
             group_command::REMOVE_BUCKET => {
@@ -128,6 +161,7 @@ impl Ofproto {
                     None => g.desc.buckets.clear(),
                     Some(s) => g.desc.buckets.retain(|b| b.bucket_id != s),
                 }
+                g.reset_stats(now);
             }
             _ => return Err(OfpErr::OfpgmfcBadCommand),
         }
@@ -198,11 +232,21 @@ impl Ofproto {
                 GroupStats {
                     group_id: g.desc.group_id,
                     ref_count: self.group_ref_count(g.desc.group_id),
-                    packet_count: 0,
-                    byte_count: 0,
+                    packet_count: g.stats.packets(),
+                    byte_count: g.stats.bytes(),
                     duration_sec,
                     duration_nsec,
-                    bucket_stats: g.desc.buckets.iter().map(|_| (0, 0)).collect(),
+                    bucket_stats: g
+                        .desc
+                        .buckets
+                        .iter()
+                        .enumerate()
+                        .map(|(i, _)| {
+                            g.bucket_stats
+                                .get(i)
+                                .map_or((0, 0), |s| (s.packets(), s.bytes()))
+                        })
+                        .collect(),
                 }
             })
             .collect()

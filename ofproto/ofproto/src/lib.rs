@@ -23,7 +23,7 @@ pub mod rule;
 pub mod tables;
 pub mod tlv;
 
-pub use ofproto::{Conn, ConnId, ConnSettings, Ofproto, Output, PortInfo};
+pub use ofproto::{Conn, ConnId, ConnSettings, Ofproto, Output, PortCounterSource, PortInfo};
 pub use packet::{PacketInRequest, PacketOutRequest};
 pub use rule::{Rule, RuleStats};
 pub use tables::{Criteria, FlowModEffects, NewFlow, Removed, RemovedReason, Selected, Tables};

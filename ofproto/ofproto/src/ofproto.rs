@@ -39,6 +39,14 @@ pub struct PortInfo {
     pub custom_stats: Vec<(String, u64)>,
 }
 
+/// Where port statistics come from: the daemon's devices, read when a
+/// controller asks (the switch itself does no I/O).
+pub trait PortCounterSource: Send + Sync {
+    /// The counters of `port`'s device; `None` if it has none, which
+    /// reads as zero packets and bytes and unknown errors.
+    fn counters(&self, port: OfpPort) -> Option<ovs_ofp_msgs::PortCounters>;
+}
+
 /// How a connection was made and how to watch it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ConnSettings {
@@ -203,6 +211,8 @@ pub struct Ofproto {
     configured: bool,
     /// Checked packet-outs waiting for the daemon.
     pub(crate) packet_outs: Vec<crate::packet::PacketOutRequest>,
+    /// Device counters for port statistics.
+    pub port_counters: Option<std::sync::Arc<dyn PortCounterSource>>,
 }
 
 /// OVS's default when `protocols` is empty: OpenFlow 1.0 through 1.5.
@@ -238,6 +248,7 @@ impl Ofproto {
             tlv: ovs_flow::TlvTable::new(),
             fail_secure: false,
             configured: false,
+            port_counters: None,
             packet_outs: Vec::new(),
         }
     }

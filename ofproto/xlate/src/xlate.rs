@@ -2103,8 +2103,12 @@ impl<'a> Ctx<'a> {
             return true;
         };
         let desc = &group.desc;
+        // The group and each bucket used count the packet, as OVS's
+        // xlate_group_stats does.
+        self.rules.push(group.stats.clone());
         if desc.group_type == group_type::ALL || desc.group_type == group_type::INDIRECT {
             let n = desc.buckets.len();
+            self.rules.extend(group.bucket_stats.iter().cloned());
             for (i, b) in desc.buckets.iter().enumerate() {
                 self.group_bucket(b, is_last_action && i + 1 == n);
             }
@@ -2119,6 +2123,14 @@ impl<'a> Ctx<'a> {
             match bucket {
                 Some(b) => {
                     let id = b.bucket_id;
+                    if let Some(s) = desc
+                        .buckets
+                        .iter()
+                        .position(|x| x.bucket_id == id)
+                        .and_then(|i| group.bucket_stats.get(i))
+                    {
+                        self.rules.push(s.clone());
+                    }
                     self.report(NodeKind::Detail, format!("using bucket {id}"));
                     self.group_bucket(b, is_last_action);
                 }

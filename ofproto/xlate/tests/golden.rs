@@ -137,8 +137,7 @@ fn load(path: &std::path::Path) -> Case {
                             buckets: gm.buckets,
                             props: gm.props,
                         };
-                        Arc::make_mut(&mut br.groups)
-                            .insert(gm.group_id, Group { desc, created: 0 });
+                        Arc::make_mut(&mut br.groups).insert(gm.group_id, Group::new(desc, 0));
                     }
                     other => panic!("unexpected message {other:?}"),
                 }
