@@ -2104,10 +2104,10 @@ impl<'a> Ctx<'a> {
         };
         let desc = &group.desc;
         // The group and each bucket used count the packet, as OVS's
-        // xlate_group_stats does.
-        self.rules.push(group.stats.clone());
+        // xlate_group_stats does; a group with no live bucket does not.
         if desc.group_type == group_type::ALL || desc.group_type == group_type::INDIRECT {
             let n = desc.buckets.len();
+            self.rules.push(group.stats.clone());
             self.rules.extend(group.bucket_stats.iter().cloned());
             for (i, b) in desc.buckets.iter().enumerate() {
                 self.group_bucket(b, is_last_action && i + 1 == n);
@@ -2129,6 +2129,7 @@ impl<'a> Ctx<'a> {
                         .position(|x| x.bucket_id == id)
                         .and_then(|i| group.bucket_stats.get(i))
                     {
+                        self.rules.push(group.stats.clone());
                         self.rules.push(s.clone());
                     }
                     self.report(NodeKind::Detail, format!("using bucket {id}"));
