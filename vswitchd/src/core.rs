@@ -69,6 +69,8 @@ struct Core {
     next_publish: Instant,
     /// Interface link states as last seen.
     links: Vec<bool>,
+    /// What translation threads ask of the core.
+    xlate_rx: mpsc::UnboundedReceiver<XlateEvent>,
     sessions: HashMap<ConnId, Session>,
     /// Running listeners/connectors by (bridge, target), with their stop switch.
     services: HashMap<(String, String), watch::Sender<bool>>,
@@ -164,7 +166,7 @@ pub async fn serve(
     detached: Option<ovs_daemon::Detached>,
 ) -> Result<()> {
     let (events_tx, mut events) = mpsc::unbounded_channel();
-    let (xlate_tx, mut xlate_events) = mpsc::unbounded_channel::<XlateEvent>();
+    let (xlate_tx, xlate_rx) = mpsc::unbounded_channel::<XlateEvent>();
     let hub = Hub::new(events_tx.clone());
     let caps = Capabilities {
         dummy: opts.enable_dummy,
@@ -233,6 +235,7 @@ pub async fn serve(
         publish_cost: Duration::ZERO,
         next_publish: Instant::now(),
         links: Vec::new(),
+        xlate_rx,
         sessions: HashMap::new(),
         services: HashMap::new(),
         macs: DummyMacs::default(),
@@ -270,16 +273,11 @@ pub async fn serve(
         let publish_at = tokio::time::Instant::from_std(core.next_publish);
         let publish_pending = core.xstate.dirty;
         tokio::select! {
-            ev = xlate_events.recv() => {
+            ev = core.xlate_rx.recv() => {
                 if let Some(ev) = ev {
                     handle_xlate(&mut core, ev);
                 }
-                for _ in 0..4096 {
-                    match xlate_events.try_recv() {
-                        Ok(ev) => handle_xlate(&mut core, ev),
-                        Err(_) => break,
-                    }
-                }
+                drain_xlate(&mut core);
             }
             _ = tokio::time::sleep_until(publish_at), if publish_pending => {}
             ev = events.recv() => {
@@ -424,7 +422,9 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
             core.send(outputs);
         }
         Event::Unixctl(req) => {
-            // Commands see every change made before them.
+            // Commands see every change made before them, including what
+            // translation of earlier packets asked for.
+            drain_xlate(core);
             if core.xstate.dirty {
                 core.publish();
             }
@@ -462,7 +462,17 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
                 }
                 "ofproto/list" => Ok(core.ofprotos.keys().map(|n| format!("{n}\n")).collect()),
                 "bridge/reconnect" => Ok(String::new()),
-                "netdev-dummy/receive" => crate::dummy::receive(&req.args),
+                "netdev-dummy/receive" => {
+                    // Processed before the reply, so the next command sees
+                    // the packets' effects, as OVS's single main thread
+                    // gives.
+                    let r = crate::dummy::receive(&req.args);
+                    for b in core.datapaths.dps.values() {
+                        b.dp.quiesce();
+                    }
+                    drain_xlate(core);
+                    r
+                }
                 other => ovs_vlog::unixctl(other, &req.args)
                     .unwrap_or_else(|| Err(format!("\"{other}\" is not a valid command"))),
             };
@@ -565,14 +575,29 @@ fn packet_out(
     }
 }
 
+/// Handles every translation request already queued.
+fn drain_xlate(core: &mut Core) {
+    for _ in 0..4096 {
+        match core.xlate_rx.try_recv() {
+            Ok(ev) => handle_xlate(core, ev),
+            Err(_) => break,
+        }
+    }
+}
+
 /// What translation asked for.
 fn handle_xlate(core: &mut Core, ev: XlateEvent) {
     let now = core.now_ms();
     match ev {
         XlateEvent::Effects(effects) => {
             for e in effects {
-                if let ovs_xlate::Effect::Learn { bridge, flow, .. } = e
+                if let ovs_xlate::Effect::Learn {
+                    bridge,
+                    flow,
+                    limit,
+                } = e
                     && let Some(ofproto) = core.ofprotos.get_mut(&bridge)
+                    && (limit == 0 || ovs_xlate::learn_below_limit(&ofproto.tables, &flow, limit))
                 {
                     learn(ofproto, flow, now);
                     core.xstate.tables_changed(&bridge);

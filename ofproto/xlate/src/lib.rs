@@ -42,6 +42,29 @@ pub use multipath::{flow_hash_fields, flow_mask_hash_fields, multipath_link};
 pub use packet_in::{PacketIn, packet_in_from_upcall};
 pub use recirc::{FrozenAction, FrozenMetadata, FrozenState, RecircIds};
 pub use trace::{TraceResult, trace, trace_actions};
+/// Whether a `learn` with `limit` may add `flow` to `tables` (OVS's
+/// `ofproto_flow_mod_learn`): an identical flow already there is only
+/// refreshed; otherwise fewer than `limit` flows with the same cookie
+/// must be in the table.
+pub fn learn_below_limit(
+    tables: &ovs_ofproto::Tables,
+    flow: &ovs_ofproto::NewFlow,
+    limit: u32,
+) -> bool {
+    let Some(table) = tables.tables.get(usize::from(flow.table_id)) else {
+        return false;
+    };
+    if table.cls.find_exact(&flow.matches, flow.priority).is_some() {
+        return true;
+    }
+    let same_cookie = table
+        .cls
+        .iter()
+        .filter(|(_, _, r)| r.cookie == flow.cookie)
+        .count();
+    same_cookie < limit as usize
+}
+
 pub use xlate::{
     CtFork, Effect, MAX_DEPTH, MAX_RESUBMITS, XlateError, XlateIn, XlateOut, learn_execute, reason,
     xlate,

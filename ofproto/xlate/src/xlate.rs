@@ -2375,17 +2375,21 @@ impl<'a> Ctx<'a> {
             s.push_str(&format::actions(&nf.actions));
             self.report(NodeKind::Detail, s);
         }
+        // OVS's ofproto_flow_mod_learn: an existing identical flow is only
+        // refreshed; a new one is refused once `limit` flows with its
+        // cookie are in its table. Judged on this snapshot; the caller
+        // checks again when it adds the flow.
+        let below_limit =
+            learn.limit == 0 || crate::learn_below_limit(&self.bridge.tables, &nf, learn.limit);
         if let Some(dst) = &learn.result_dst {
-            // The flow is handed to the caller; learning is assumed to
-            // succeed (OVS checks the limit here).
             field::mask_subfield(dst, &mut self.wc);
-            field::write_subfield(dst, 1, &mut self.flow);
+            field::write_subfield(dst, u128::from(below_limit), &mut self.flow);
             self.report_subfield(dst);
         }
         if learn.limit != 0 {
             self.avoid_caching = true;
         }
-        if self.xin.allow_side_effects || self.xin.for_datapath_flow {
+        if below_limit && (self.xin.allow_side_effects || self.xin.for_datapath_flow) {
             self.effects.push(Effect::Learn {
                 bridge: self.bridge.name.clone(),
                 flow: nf,
