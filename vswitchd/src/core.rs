@@ -439,6 +439,7 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
                 datapaths: &core.datapaths,
                 bridges: &core.bridges,
                 cfg: core.last_cfg.as_ref(),
+                ofprotos: &core.ofprotos,
                 now_ms: now,
             };
             if let Some(result) = view.run(&req.command, &req.args) {

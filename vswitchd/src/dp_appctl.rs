@@ -32,6 +32,7 @@ pub const COMMANDS: &[(&str, &str, usize, usize)] = &[
         usize::MAX,
     ),
     ("upcall/show", "", 0, 0),
+    ("bridge/dump-flows", "[--offload-stats] bridge", 1, 2),
     ("revalidator/wait", "", 0, 0),
     ("revalidator/purge", "", 0, 0),
 ];
@@ -41,6 +42,7 @@ pub struct View<'a> {
     pub datapaths: &'a Datapaths,
     pub bridges: &'a Bridges,
     pub cfg: Option<&'a crate::bridge::Config>,
+    pub ofprotos: &'a BTreeMap<String, ovs_ofproto::Ofproto>,
     pub now_ms: u64,
 }
 
@@ -61,6 +63,7 @@ impl View<'_> {
             "fdb/flush" => self.fdb_flush(args.first().map(String::as_str)),
             "ofproto/trace" => self.trace(args),
             "upcall/show" => Ok(self.upcall_show()),
+            "bridge/dump-flows" => self.bridge_dump_flows(args),
             "netdev-dummy/set-admin-state" => set_admin_state(args),
             c if c.starts_with("dpctl/") => {
                 let dps: Vec<&dyn Dpif> = self
@@ -233,6 +236,37 @@ impl View<'_> {
             return Err("no such bridge".to_string());
         }
         Ok("table successfully flushed".to_string())
+    }
+
+    /// `bridge/dump-flows`: every flow, hidden tables included, as OVS's
+    /// `ofproto_get_all_flows` prints them.
+    fn bridge_dump_flows(&self, args: &[String]) -> Result<String, String> {
+        let name = args.last().map(String::as_str).unwrap_or_default();
+        let ofproto = self.ofprotos.get(name).ok_or("Unknown bridge")?;
+        let offload = args.len() > 1 && args[0] == "--offload-stats";
+        let mut out = String::new();
+        for (t, table) in ofproto.tables.tables.iter().enumerate() {
+            for (view, priority, rule) in table.cls.iter() {
+                if t != 0 {
+                    out.push_str(&format!("table_id={t}, "));
+                }
+                out.push_str(&format!(
+                    "duration={}s, n_packets={}, n_bytes={}, ",
+                    self.now_ms.saturating_sub(rule.created) / 1000,
+                    rule.packet_count(),
+                    rule.byte_count()
+                ));
+                if offload {
+                    out.push_str("n_offload_packets=0, n_offload_bytes=0, ");
+                }
+                let m = ovs_xlate::format::match_to_string(&view.to_match(), priority);
+                out.push_str(m.trim_end_matches([',', ' ']));
+                out.push_str(",actions=");
+                out.push_str(&ovs_xlate::format::actions(&rule.actions));
+                out.push('\n');
+            }
+        }
+        Ok(out)
     }
 
     fn upcall_show(&self) -> String {
