@@ -25,6 +25,22 @@ use crate::{OVS_VERSION, PROGRAM, dbconfig};
 
 const LOG: &str = "bridge";
 
+/// `bridge_reconfigure`: configurations applied.
+static BRIDGE_RECONFIGURE: ovs_coverage::Counter = ovs_coverage::Counter::new("bridge_reconfigure");
+/// `ofproto_packet_out`: packet-outs executed.
+static OFPROTO_PACKET_OUT: ovs_coverage::Counter = ovs_coverage::Counter::new("ofproto_packet_out");
+
+/// The counters `coverage/show` reports, in its order.
+fn coverage_counters() -> Vec<&'static ovs_coverage::Counter> {
+    let mut v = vec![
+        &BRIDGE_RECONFIGURE,
+        &OFPROTO_PACKET_OUT,
+        &crate::xlate_glue::XLATE_ACTIONS,
+    ];
+    v.extend(ovs_dpif_netdev::coverage::counters());
+    v
+}
+
 /// Everything the core reacts to.
 pub enum Event {
     Connected {
@@ -71,6 +87,7 @@ struct Core {
     links: Vec<bool>,
     /// What translation threads ask of the core.
     xlate_rx: mpsc::UnboundedReceiver<XlateEvent>,
+    coverage: ovs_coverage::Coverage,
     sessions: HashMap<ConnId, Session>,
     /// Running listeners/connectors by (bridge, target), with their stop switch.
     services: HashMap<(String, String), watch::Sender<bool>>,
@@ -183,6 +200,7 @@ pub async fn serve(
         ("exit", "[--cleanup]", 0, 1),
         ("memory/show", "", 0, 0),
         ("ofproto/list", "", 0, 0),
+        ("coverage/show", "", 0, 0),
         ("bridge/reconnect", "[bridge]", 0, 1),
     ]
     .into_iter()
@@ -236,6 +254,7 @@ pub async fn serve(
         next_publish: Instant::now(),
         links: Vec::new(),
         xlate_rx,
+        coverage: ovs_coverage::Coverage::new(coverage_counters()),
         sessions: HashMap::new(),
         services: HashMap::new(),
         macs: DummyMacs::default(),
@@ -312,6 +331,7 @@ pub async fn serve(
                 for mac in core.xstate.macs.values() {
                     mac.run(now);
                 }
+                core.coverage.run(now);
                 // Links that went up or down change port liveness.
                 let links = core.datapaths.links();
                 if links != core.links {
@@ -462,6 +482,7 @@ fn handle(core: &mut Core, ev: Event, reconfigure_needed: &mut bool) {
                     ))
                 }
                 "ofproto/list" => Ok(core.ofprotos.keys().map(|n| format!("{n}\n")).collect()),
+                "coverage/show" => Ok(core.coverage.show()),
                 "bridge/reconnect" => Ok(String::new()),
                 "netdev-dummy/receive" => {
                     // Processed before the reply, so the next command sees
@@ -536,6 +557,8 @@ fn packet_out(
     };
     let cfg = backer.shared.snapshot();
     let flow = crate::xlate_glue::packet_out_flow(&po);
+    OFPROTO_PACKET_OUT.inc();
+    crate::xlate_glue::XLATE_ACTIONS.inc();
     let mut xin = ovs_xlate::XlateIn::new(bridge, flow);
     xin.packet = Some(&po.packet);
     xin.actions = Some(&po.actions);
@@ -723,6 +746,7 @@ async fn reconfigure(
     replica: &Arc<ovsdb_idl::Replica>,
     events: &mpsc::UnboundedSender<Event>,
 ) {
+    BRIDGE_RECONFIGURE.inc();
     let now = core.now_ms();
     let caps = core.caps;
     let mut macs = std::mem::take(&mut core.macs);

@@ -27,6 +27,9 @@ use tokio::sync::mpsc;
 use crate::bridge::Bridges;
 use crate::netdev::Kind;
 
+/// `xlate_actions`: translations run (upcalls, revalidation, packet-outs).
+pub static XLATE_ACTIONS: ovs_coverage::Counter = ovs_coverage::Counter::new("xlate_actions");
+
 /// What translation asks the core to do.
 #[derive(Debug)]
 pub enum XlateEvent {
@@ -91,6 +94,7 @@ impl Translator for Xlator {
         xin.allow_side_effects = may_learn;
         xin.for_datapath_flow = true;
         xin.tcp_flags = key.get_be(offset::TCP_FLAGS, 2) as u16;
+        XLATE_ACTIONS.inc();
         let out = ovs_xlate::xlate(&cfg, &xin);
         if xin.allow_side_effects && !out.effects.is_empty() {
             let _ = self.shared.events.send(XlateEvent::Effects(out.effects));

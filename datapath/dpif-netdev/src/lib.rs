@@ -17,6 +17,7 @@
 //! the netdevs under it.
 #![forbid(unsafe_code)]
 
+pub mod coverage;
 mod dpcls;
 mod emc;
 mod miniflow;
@@ -240,6 +241,7 @@ impl Dpif for DpifNetdev {
     }
 
     fn port_add(&self, spec: &PortSpec, requested: Option<OdpPort>) -> Result<OdpPort, DpifError> {
+        coverage::DPIF_PORT_ADD.inc();
         let mut ports = self.lock_ports();
         if ports.values().any(|e| e.port.name == spec.name) {
             return Err(DpifError::Exists);
@@ -275,6 +277,7 @@ impl Dpif for DpifNetdev {
     }
 
     fn port_del(&self, port: OdpPort) -> Result<(), DpifError> {
+        coverage::DPIF_PORT_DEL.inc();
         if port == OdpPort::LOCAL {
             return Err(DpifError::Invalid("the local port cannot go".to_string()));
         }
@@ -308,6 +311,7 @@ impl Dpif for DpifNetdev {
     }
 
     fn flow_put(&self, put: FlowPut) -> Result<Option<FlowStats>, DpifError> {
+        coverage::DPIF_FLOW_PUT.inc();
         self.call(|tx| Op::Put(Box::new(put), tx))?
     }
 
@@ -316,10 +320,12 @@ impl Dpif for DpifNetdev {
     }
 
     fn flow_del(&self, ufid: Ufid) -> Result<FlowStats, DpifError> {
+        coverage::DPIF_FLOW_DEL.inc();
         self.call(|tx| Op::Del(ufid, tx))?
     }
 
     fn flow_flush(&self) {
+        coverage::DPIF_FLOW_FLUSH.inc();
         let _ = self.call(Op::Flush);
     }
 
@@ -334,6 +340,7 @@ impl Dpif for DpifNetdev {
     }
 
     fn execute(&self, exec: &Execute) -> Result<(), DpifError> {
+        coverage::DPIF_EXECUTE.inc();
         let exec = Box::new(exec.clone());
         self.call(|tx| Op::Execute(exec, tx))?
     }

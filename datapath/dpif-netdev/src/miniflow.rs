@@ -78,10 +78,7 @@ pub fn miniflow_bits(mask: &Flow) -> (u32, u32) {
         }
     }
     let count = |ws: &[bool]| ws.iter().filter(|w| **w).count() as u32;
-    (
-        count(&words[..UNIT_WORDS]),
-        count(&words[UNIT_WORDS..]),
-    )
+    (count(&words[..UNIT_WORDS]), count(&words[UNIT_WORDS..]))
 }
 
 /// The `dp-extra-info` text of a flow with `mask`.

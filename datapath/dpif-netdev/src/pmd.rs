@@ -153,6 +153,7 @@ impl Pmd {
             match netdev.recv(&mut self.pool, rx, BURST) {
                 Ok(n) if n > 0 => {
                     busy = true;
+                    crate::coverage::NETDEV_RECEIVED.inc();
                     let in_port = self.ports[i].no;
                     let batch: Batch = rx
                         .drain(..)
@@ -389,6 +390,7 @@ impl Pmd {
         match handler.upcall(&upcall) {
             Ok(reply) => {
                 if let Some((mask, actions)) = reply.install {
+                    crate::coverage::DPIF_FLOW_PUT.inc();
                     // Losing the race to an equal flow is fine.
                     let _ = self.table.insert(ufid, &flow, &mask, actions);
                     self.publish_sizes();
@@ -442,6 +444,7 @@ impl Pmd {
             if p.txq.is_empty() {
                 continue;
             }
+            crate::coverage::NETDEV_SENT.inc();
             p.netdev.send(&p.txq);
             for mut b in p.txq.drain(..) {
                 b.clear();
