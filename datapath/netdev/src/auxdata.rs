@@ -307,6 +307,28 @@ mod tests {
             let _ = stripped_vlan(&bytes);
         }
 
+        /// Whatever the frame and auxdata: a restored tag makes the frame
+        /// four bytes longer, with the addresses, then the tag (CFI clear),
+        /// then the rest of the frame; otherwise the frame is untouched.
+        #[test]
+        fn reinsertion_gives_a_well_formed_tag(
+            aux in any_aux(),
+            frame in proptest::collection::vec(any::<u8>(), 0..80),
+        ) {
+            let mut out = frame.clone();
+            if reinsert_vlan(&mut out, &aux) {
+                let double_tagged = frame[12..14] == [0x81, 0x00];
+                prop_assert_eq!(out.len(), frame.len() + VLAN_HEADER_LEN);
+                prop_assert_eq!(&out[..12], &frame[..12]);
+                prop_assert_eq!(&out[12..14], &aux.vlan_tpid(double_tagged).to_be_bytes()[..]);
+                prop_assert_eq!(&out[14..16], &(aux.vlan_tci & !VLAN_CFI).to_be_bytes()[..]);
+                prop_assert_eq!(&out[16..], &frame[12..]);
+            } else {
+                prop_assert!(!aux.has_vlan() || frame.len() < 14);
+                prop_assert_eq!(out, frame);
+            }
+        }
+
         /// Strip a tag from a tagged frame the way the kernel does, describe
         /// it in auxdata, restore it: the frame comes back (CFI cleared).
         #[test]

@@ -242,6 +242,23 @@ pub fn open(
     }
 }
 
+/// Entry points for the fuzz targets (`fuzz/fuzz_targets/netdev_decoders.rs`)
+/// into decoders that are otherwise private. Not part of the API: hidden
+/// from the documentation and free to change with the fuzz targets.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The control-message level and type of the `tpacket_auxdata` that
+    /// [`crate::auxdata::stripped_vlan`] looks for.
+    pub const SOL_PACKET: i32 = crate::sys::SOL_PACKET;
+    pub const PACKET_AUXDATA: i32 = crate::sys::PACKET_AUXDATA;
+
+    /// Decodes an rtnetlink reply to `RTM_GETLINK`: the device's counters,
+    /// or the errno the reply stands for.
+    pub fn parse_link_stats(reply: &[u8]) -> Result<crate::NetdevStats, i32> {
+        crate::netlink::parse_link_stats(reply)
+    }
+}
+
 /// A cleared buffer from `pool`, or a new one.
 pub(crate) fn take_buffer(pool: &mut Vec<Vec<u8>>, capacity: usize) -> Vec<u8> {
     match pool.pop() {

@@ -116,8 +116,12 @@ pub(crate) fn parse_link_stats(reply: &[u8]) -> Result<NetdevStats, i32> {
         NLMSG_ERROR => {
             let code = u32_at(message, NLMSG_HEADER_LEN).ok_or(libc::EPROTO)? as i32;
             // An "error" of 0 is an acknowledgement, which GETLINK never
-            // sends alone; treat it as a reply without counters.
-            Err(if code < 0 { -code } else { libc::EPROTO })
+            // sends alone; treat it as a reply without counters. So is a
+            // code with no errno to negate into (i32::MIN).
+            Err(match code.checked_neg() {
+                Some(errno) if errno > 0 => errno,
+                _ => libc::EPROTO,
+            })
         }
         NLMSG_DONE => Err(libc::EPROTO),
         RTM_NEWLINK => {
@@ -214,6 +218,9 @@ mod tests {
         out.extend_from_slice(&(-libc::ENODEV).to_ne_bytes());
         assert_eq!(parse_link_stats(&out), Err(libc::ENODEV));
         assert_eq!(parse_link_stats(&out[..10]), Err(libc::EPROTO));
+        // Found by fuzzing: the most negative code has no errno.
+        out[16..20].copy_from_slice(&i32::MIN.to_ne_bytes());
+        assert_eq!(parse_link_stats(&out), Err(libc::EPROTO));
     }
 
     #[test]
@@ -228,6 +235,22 @@ mod tests {
             let r = reply(&fields, wide);
             let expect = stats_from_fields(|i| if wide { fields[i] } else { u64::from(fields[i] as u32) });
             prop_assert_eq!(parse_link_stats(&r), Ok(expect));
+        }
+
+        #[test]
+        fn kernel_errors_round_trip(
+            errno in 1i32..=i32::MAX,
+            trailing in proptest::collection::vec(any::<u8>(), 0..20),
+        ) {
+            let mut out = Vec::new();
+            out.extend_from_slice(&36u32.to_ne_bytes());
+            out.extend_from_slice(&NLMSG_ERROR.to_ne_bytes());
+            out.extend_from_slice(&[0; 10]);
+            out.extend_from_slice(&(-errno).to_ne_bytes());
+            // The request the error answers, then bytes past the message.
+            out.extend_from_slice(&[0; 16]);
+            out.extend_from_slice(&trailing);
+            prop_assert_eq!(parse_link_stats(&out), Err(errno));
         }
 
         #[test]
