@@ -244,25 +244,22 @@ impl ovs_ofproto::PortCounterSource for DeviceCounters {
     fn counters(&self, port: ovs_ofp_core::OfpPort) -> Option<ovs_ofp_msgs::PortCounters> {
         let n = self.devices.get(&port)?;
         let s = n.stats();
-        let mut c = ovs_ofp_msgs::PortCounters {
+        // Counters a device does not keep are all ones on both sides.
+        let c = ovs_ofp_msgs::PortCounters {
             rx_packets: s.rx_packets,
             tx_packets: s.tx_packets,
             rx_bytes: s.rx_bytes,
             tx_bytes: s.tx_bytes,
+            rx_dropped: s.rx_dropped,
+            tx_dropped: s.tx_dropped,
+            rx_errors: s.rx_errors,
+            tx_errors: s.tx_errors,
+            rx_frame_errors: s.rx_frame_errors,
+            rx_over_errors: s.rx_over_errors,
+            rx_crc_errors: s.rx_crc_errors,
+            collisions: s.collisions,
             ..ovs_ofp_msgs::PortCounters::default()
         };
-        // OVS's dummy devices collect packets and bytes only; the others
-        // are unknown to OpenFlow (all ones).
-        if !n.type_name().starts_with("dummy") {
-            c.rx_dropped = s.rx_dropped;
-            c.tx_dropped = s.tx_dropped;
-            c.rx_errors = s.rx_errors;
-            c.tx_errors = s.tx_errors;
-            c.rx_frame_errors = s.rx_frame_errors;
-            c.rx_over_errors = s.rx_over_errors;
-            c.rx_crc_errors = s.rx_crc_errors;
-            c.collisions = s.collisions;
-        }
         Some(c)
     }
 }

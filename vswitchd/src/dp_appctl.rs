@@ -456,20 +456,23 @@ impl ovs_dpctl::PortInfo for DevicePorts<'_> {
 
     fn stats(&self, dp: &str, port: &str) -> Result<ovs_dpctl::PortStats, String> {
         let s = self.netdev(dp, port)?.stats();
+        // All ones is a counter the device does not keep (OVS's
+        // convention), printed as `?`.
+        let known = |v: u64| (v != u64::MAX).then_some(v);
         Ok(ovs_dpctl::PortStats {
-            rx_packets: Some(s.rx_packets),
-            rx_bytes: Some(s.rx_bytes),
-            rx_errors: Some(s.rx_errors),
-            rx_dropped: Some(s.rx_dropped),
-            rx_over_errors: Some(s.rx_over_errors),
-            rx_frame_errors: Some(s.rx_frame_errors),
-            tx_packets: Some(s.tx_packets),
-            tx_bytes: Some(s.tx_bytes),
-            tx_errors: Some(s.tx_errors),
-            tx_dropped: Some(s.tx_dropped),
-            tx_aborted_errors: Some(s.tx_aborted_errors),
-            tx_carrier_errors: Some(s.tx_carrier_errors),
-            collisions: Some(s.collisions),
+            rx_packets: known(s.rx_packets),
+            rx_bytes: known(s.rx_bytes),
+            rx_errors: known(s.rx_errors),
+            rx_dropped: known(s.rx_dropped),
+            rx_over_errors: known(s.rx_over_errors),
+            rx_frame_errors: known(s.rx_frame_errors),
+            tx_packets: known(s.tx_packets),
+            tx_bytes: known(s.tx_bytes),
+            tx_errors: known(s.tx_errors),
+            tx_dropped: known(s.tx_dropped),
+            tx_aborted_errors: known(s.tx_aborted_errors),
+            tx_carrier_errors: known(s.tx_carrier_errors),
+            collisions: known(s.collisions),
         })
     }
 }
