@@ -1350,11 +1350,7 @@ impl<'a> Ctx<'a> {
                 }
                 Action::SetField(sf) => {
                     if field::prereqs_ok(sf.field, &self.flow, &mut self.wc) {
-                        // The datapath needs the protocol to rewrite an L3
-                        // or L4 header (Debian's OVS 3.1 unwildcards it).
-                        if sf.field >= FieldId::Ipv4Src && self.flow.is_ip_any() {
-                            self.wc.or_bytes(offset::NW_PROTO, 1);
-                        }
+                        field::mask_l3_prereqs(sf.field, &self.flow, &mut self.wc);
                         let v = field::from_bytes(&sf.value);
                         let m = field::from_bytes(&sf.mask);
                         field::mask_field(sf.field, &mut self.wc, m);
@@ -1670,7 +1666,7 @@ impl<'a> Ctx<'a> {
     fn flood_packets(&mut self, all: bool, is_last_action: bool) {
         let in_port = self.flow.in_port();
         let bridge = self.bridge;
-        let ports: Vec<OfpPort> = crate::hash::hmap_order(bridge.ports.keys().copied())
+        let ports: Vec<OfpPort> = crate::hash::hmap_order(bridge.xport_insertion_order())
             .into_iter()
             .filter(|p| p.0 != in_port)
             .filter(|p| {
@@ -2256,6 +2252,9 @@ impl<'a> Ctx<'a> {
             }),
             _ => None,
         };
+        if method == "hash" && !props.fields.is_empty() {
+            return self.pick_hash_fields_bucket(group);
+        }
         if let Some((table, alg, basis)) = dp_hash_table {
             let dp_hash = self.flow.u32_at(offset::DP_HASH);
             if dp_hash == 0 {
@@ -2287,6 +2286,26 @@ impl<'a> Ctx<'a> {
             crate::multipath::HASH_FIELDS_SYMMETRIC_L4,
         );
         let basis = crate::hash::flow_hash_symmetric_l4(&self.flow, 0);
+        self.best_live_bucket(group, basis)
+    }
+
+    /// OVS's `pick_hash_fields_select_group`: the `hash` selection method
+    /// with `fields(...)`. Each field (in field id order) whose
+    /// prerequisites the packet meets is hashed, masked, into the basis and
+    /// unwildcarded under its mask; nothing else is consulted.
+    fn pick_hash_fields_bucket(&mut self, group: &'a Group) -> Option<&'a Bucket> {
+        let props = &group.desc.props;
+        let mut basis = crate::hash::hash_uint64(props.selection_method_param);
+        for (f, mask) in hash_field_array(&props.fields) {
+            if !field::prereqs_ok(f, &self.flow, &mut self.wc) {
+                continue;
+            }
+            let n = usize::from(f.info().n_bytes);
+            let value = field::get(f, &self.flow) & mask;
+            let bytes = value.to_be_bytes();
+            basis = crate::hash::hash_bytes(&bytes[16 - n..], basis);
+            field::mask_field(f, &mut self.wc, mask);
+        }
         self.best_live_bucket(group, basis)
     }
 
@@ -2607,4 +2626,33 @@ pub fn learn_execute(learn: &Learn, flow: &Flow) -> NewFlow {
             0
         },
     }
+}
+
+/// A select group's `fields(...)` (OXM headers, each followed by the mask
+/// to hash the field under), as OVS's field array holds them: sorted by
+/// field id, unknown, variable-length and repeated fields left out (the
+/// group decoder has already refused malformed arrays).
+fn hash_field_array(raw: &[u8]) -> Vec<(FieldId, u128)> {
+    let mut out: Vec<(FieldId, u128)> = Vec::new();
+    let mut r = ovs_ofp_core::Reader::new(raw);
+    while !r.is_empty() {
+        let Ok(h) = ovs_ofp_match::FieldHeader::decode(&mut r) else {
+            break;
+        };
+        let Ok(value) = r.take(usize::from(h.payload_len)) else {
+            break;
+        };
+        let Some(f) = h.lookup() else {
+            continue;
+        };
+        if f.info().variable_length || value.len() > 16 || out.iter().any(|(g, _)| *g == f) {
+            continue;
+        }
+        let mask = value
+            .iter()
+            .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+        out.push((f, mask));
+    }
+    out.sort_by_key(|(f, _)| *f);
+    out
 }

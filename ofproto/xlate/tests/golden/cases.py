@@ -453,3 +453,56 @@ CASES += [
         "traces": [t for p in range(1, 6) for t in mp_packets(p)],
     },
 ]
+
+CASES += [
+    {
+        "name": "group_select_hash_fields",
+        "doc": "select groups with selection_method=hash and fields(...): only "
+               "the listed fields (under their masks) are hashed and matched",
+        "bridges": ["br0"],
+        "ports": ports(4),
+        "flows": [
+            ("br0", "group", "group_id=1,type=select,selection_method=hash,"
+             "fields(ip_src,ip_dst),bucket=bucket_id:0,output:2,"
+             "bucket=bucket_id:1,output:3,bucket=bucket_id:2,output:4"),
+            ("br0", "group", "group_id=2,type=select,selection_method=hash,"
+             "selection_method_param=7,fields(eth_src,ip_dst=255.255.0.0,"
+             "tcp_dst),bucket=bucket_id:0,output:2,bucket=bucket_id:1,output:3"),
+            ("br0", "flow", "in_port=1,actions=group:1"),
+            ("br0", "flow", "in_port=2,actions=group:2"),
+        ],
+        "traces": [t for p in (1, 2) for t in mp_packets(p)]
+        + [f"in_port(1),{ETH},{ARP}", f"in_port(2),{ETH},{ARP}"],
+    },
+    {
+        "name": "l3_rewrite_proto",
+        "doc": "which L3 rewrites unwildcard nw_proto (Debian's CVE-2023-1668 "
+               "fix): not ip_dscp in its OXM form",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "ip,in_port=1,actions=set_field:16->ip_dscp,output:2"),
+            ("br0", "flow", "ip,in_port=2,actions=mod_nw_tos:32,output:1"),
+            ("br0", "flow", "ip,in_port=3,actions=set_field:10.0.0.9->ip_dst,"
+             "set_field:2->ip_ecn,output:1"),
+            ("br0", "flow", "arp,in_port=1,actions=set_field:2->arp_op,"
+             "set_field:10.0.0.77->arp_spa,output:2"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{UDP}",
+                   f"in_port(3),{ETH},{TCP}", f"in_port(1),{ETH},{ARP}"],
+    },
+    {
+        "name": "flood_all_order",
+        "doc": "FLOOD and ALL output in the order of OVS's port hash map, "
+               "which follows the order the ports were configured in",
+        "bridges": ["br0"],
+        "ports": ports(4),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=all"),
+            ("br0", "flow", "in_port=2,actions=flood"),
+            ("br0", "flow", "in_port=3,actions=output:4,all"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}",
+                   f"in_port(3),{ETH},{TCP}"],
+    },
+]
