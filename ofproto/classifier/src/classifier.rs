@@ -22,15 +22,15 @@ use crate::words::{MaskRef, hash_mask, position};
 /// publishing a modified copy while readers keep the old one.
 #[derive(Clone)]
 pub struct Classifier<T> {
-    subtables: Vec<Subtable<T>>,
+    pub(crate) subtables: Vec<Subtable<T>>,
     /// Subtable index by mask.
     by_mask: HashTable<u32>,
     /// `(max priority, subtable index)`, highest priority first: lookups stop
     /// as soon as no remaining subtable can beat what they found.
-    order: Vec<(u16, u32)>,
+    pub(crate) order: Vec<(u16, u32)>,
     len: usize,
     /// Prefix tries, one per prefix field (OVS's `cls->tries`).
-    tries: Vec<TrieField>,
+    pub(crate) tries: Vec<TrieField>,
 }
 
 /// One rule as lookups and iterators return it: its match (a view), its
@@ -295,7 +295,7 @@ impl<T> Classifier<T> {
         Some(&mut self.subtables[si].slots[slot as usize].value)
     }
 
-    fn found(&self, si: usize, slot: u32) -> Found<'_, T> {
+    pub(crate) fn found(&self, si: usize, slot: u32) -> Found<'_, T> {
         let s = &self.subtables[si];
         let rule = &s.slots[slot as usize];
         (s.view(slot), rule.priority, &rule.value)

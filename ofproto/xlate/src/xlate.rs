@@ -745,7 +745,11 @@ impl<'a> Ctx<'a> {
             let Some(table) = tables.tables.get(usize::from(next)) else {
                 break;
             };
-            if let Some((view, priority, rule)) = table.cls.lookup_wc(&self.flow, &mut self.wc) {
+            if let Some((view, priority, rule)) =
+                table
+                    .cls
+                    .lookup_wc_conj(&self.flow, &mut self.wc, &rule_conjunctions)
+            {
                 found = Some(RuleRef {
                     rule,
                     table_id: next,
@@ -2655,4 +2659,25 @@ fn hash_field_array(raw: &[u8]) -> Vec<(FieldId, u128)> {
     }
     out.sort_by_key(|(f, _)| *f);
     out
+}
+
+/// A rule's `conjunction(...)` actions, for the classifier's conjunctive
+/// lookup: a flow whose actions are conjunctions (and notes) is one clause
+/// of each of them, never a match of its own (OVS's `get_conjunctions`).
+fn rule_conjunctions(rule: &ovs_ofproto::Rule) -> Vec<ovs_classifier::Conjunction> {
+    rule.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Conjunction {
+                id,
+                clause,
+                n_clauses,
+            } => Some(ovs_classifier::Conjunction {
+                id: *id,
+                clause: *clause,
+                n_clauses: *n_clauses,
+            }),
+            _ => None,
+        })
+        .collect()
 }

@@ -506,3 +506,35 @@ CASES += [
                    f"in_port(3),{ETH},{TCP}"],
     },
 ]
+
+CASES += [
+    {
+        "name": "conjunction",
+        "doc": "conjunctive matches: every clause of a conjunction must match "
+               "at one priority; then the conj_id rule answers; otherwise "
+               "lower-priority rules with the same match, or other rules",
+        "bridges": ["br0"],
+        "ports": ports(4),
+        "flows": [
+            ("br0", "flow", "priority=10,ip,nw_src=10.0.0.1,actions=conjunction(7,1/2)"),
+            ("br0", "flow", "priority=10,ip,nw_src=10.0.0.3,actions=conjunction(7,1/2),"
+             "conjunction(8,2/2)"),
+            ("br0", "flow", "priority=10,tcp,tp_dst=80,actions=conjunction(7,2/2)"),
+            ("br0", "flow", "priority=10,tcp,tp_dst=443,actions=conjunction(7,2/2)"),
+            ("br0", "flow", "priority=10,udp,actions=conjunction(8,1/2)"),
+            ("br0", "flow", "priority=10,conj_id=7,ip,actions=output:2"),
+            ("br0", "flow", "priority=10,conj_id=8,ip,actions=output:4"),
+            ("br0", "flow", "priority=5,ip,nw_src=10.0.0.3,actions=output:1"),
+            ("br0", "flow", "priority=1,actions=output:3"),
+        ],
+        "traces": [
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.1', '10.0.0.2', 6, 1000, 80)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.3', '10.0.0.2', 6, 1000, 443)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.3', '10.0.0.2', 6, 1000, 22)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.4', '10.0.0.2', 6, 1000, 443)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.3', '10.0.0.2', 17, 1000, 53)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.1', '10.0.0.2', 17, 1000, 53)}",
+            f"in_port(2),{eth('00:00:00:00:00:01')},{ARP}",
+        ],
+    },
+]
