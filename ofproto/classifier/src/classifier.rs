@@ -289,6 +289,13 @@ impl<T> Classifier<T> {
         Some(&self.subtables[si].slots[slot as usize].value)
     }
 
+    /// [`Classifier::find_exact`] as lookups answer: view, priority and
+    /// payload.
+    pub fn find_exact_entry(&self, m: &Match, priority: u16) -> Option<Found<'_, T>> {
+        let (si, slot) = self.exact_slot(m, priority)?;
+        Some(self.found(si, slot))
+    }
+
     /// [`Classifier::find_exact`], for changing the payload in place.
     pub fn find_exact_mut(&mut self, m: &Match, priority: u16) -> Option<&mut T> {
         let (si, slot) = self.exact_slot(m, priority)?;

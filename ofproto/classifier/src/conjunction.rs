@@ -28,6 +28,13 @@ pub struct Conjunction {
     pub n_clauses: u8,
 }
 
+/// What a lookup asks of the payloads: a rule's conjunctions and whether
+/// the lookup may see it.
+struct Look<'l, T> {
+    conjunctions: &'l dyn Fn(&T) -> Vec<Conjunction>,
+    visible: &'l dyn Fn(&T) -> bool,
+}
+
 /// A soft match found by the lookup: the rule (subtable, slot), its
 /// priority and its conjunctions (OVS's `cls_conjunction_set`).
 struct Soft {
@@ -98,8 +105,37 @@ impl<T> Classifier<T> {
         wc: &mut Flow,
         conjunctions: &dyn Fn(&T) -> Vec<Conjunction>,
     ) -> Option<Found<'_, T>> {
-        let (si, slot) = self.lookup_conj__(flow, wc, conjunctions, true)?;
+        self.lookup_wc_visible(flow, wc, conjunctions, &|_| true)
+    }
+
+    /// [`Classifier::lookup_wc_conj`] for a lookup that must not see some
+    /// rules yet, as OVS's lookups in an older classifier version do not
+    /// see rules added in a newer one: an invisible rule is never found
+    /// (the next visible rule with the same match is), but its subtable,
+    /// its priority and its prefixes take part in the search like any
+    /// other rule's, so the bits they make the lookup consult go into
+    /// `wc`.
+    pub fn lookup_wc_visible(
+        &self,
+        flow: &Flow,
+        wc: &mut Flow,
+        conjunctions: &dyn Fn(&T) -> Vec<Conjunction>,
+        visible: &dyn Fn(&T) -> bool,
+    ) -> Option<Found<'_, T>> {
+        let look = Look {
+            conjunctions,
+            visible,
+        };
+        let (si, slot) = self.lookup_conj__(flow, wc, &look, true)?;
         Some(self.found(si, slot))
+    }
+
+    /// The first visible rule of the chain from `slot` on (OVS's
+    /// `find_match` within one hash bucket).
+    fn first_visible(&self, si: usize, slot: u32, look: &Look<'_, T>) -> Option<u32> {
+        let s = &self.subtables[si];
+        s.chain(slot)
+            .find(|x| (look.visible)(&s.slots[*x as usize].value))
     }
 
     /// OVS's `classifier_lookup__`.
@@ -107,9 +143,10 @@ impl<T> Classifier<T> {
         &self,
         flow: &Flow,
         wc: &mut Flow,
-        conjunctions: &dyn Fn(&T) -> Vec<Conjunction>,
+        look: &Look<'_, T>,
         allow_conjunctive: bool,
     ) -> Option<(usize, u32)> {
+        let conjunctions = look.conjunctions;
         let mut ctx = [TrieCtx::default(); MAX_TRIES];
         let tries = &self.tries;
         let mut hard: Option<(usize, u32)> = None;
@@ -122,7 +159,10 @@ impl<T> Classifier<T> {
             }
             let si = si as usize;
             let s = &self.subtables[si];
-            let Some(slot) = s.lookup_wc(flow, wc, tries, &mut ctx) else {
+            let Some(slot) = s
+                .lookup_wc(flow, wc, tries, &mut ctx)
+                .and_then(|head| self.first_visible(si, head, look))
+            else {
                 continue;
             };
             let rule = &s.slots[slot as usize];
@@ -172,7 +212,7 @@ impl<T> Classifier<T> {
                 if let Some(id) = find_conjunctive_match(s, n_top, &mut matches) {
                     let mut with_id = flow.clone();
                     with_id.set_be(offset::CONJ_ID, 4, u64::from(id));
-                    if let Some(found) = self.lookup_conj__(&with_id, wc, conjunctions, false) {
+                    if let Some(found) = self.lookup_conj__(&with_id, wc, look, false) {
                         return Some(found);
                     }
                 }
@@ -187,7 +227,10 @@ impl<T> Classifier<T> {
                 }
                 let si = s.si;
                 let sub = &self.subtables[si];
-                *entry = match sub.next_in_chain(s.slot) {
+                let next = sub
+                    .next_in_chain(s.slot)
+                    .and_then(|n| self.first_visible(si, n, look));
+                *entry = match next {
                     Some(next) => {
                         let rule = &sub.slots[next as usize];
                         let conj = conjunctions(&rule.value);
@@ -316,6 +359,29 @@ mod tests {
         );
         assert_eq!(name(&cls, &packet(0x0a00_0003, 6, 22)).0, "src3-low");
         assert_eq!(name(&cls, &packet(0x0a00_0003, 6, 80)).0, "conj7");
+    }
+
+    #[test]
+    fn invisible_rules_only_widen_the_mask() {
+        use FieldId as F;
+        let mut cls: Classifier<R> = Classifier::new();
+        cls.insert(&Match::default(), 0, ("any", vec![]));
+        cls.insert(
+            &m(&[(F::EthDst, 0x5054_0000_0001)]),
+            100,
+            ("hidden", vec![]),
+        );
+        let visible = |r: &R| r.0 != "hidden";
+        let mut f = Flow::ZERO;
+        f.set_be(offset::DL_DST, 6, 0x5054_0000_0001);
+        let mut wc = Flow::ZERO;
+        let r = cls.lookup_wc_visible(&f, &mut wc, &conj, &visible);
+        assert_eq!(r.map(|(_, _, r)| r.0), Some("any"));
+        assert_eq!(wc.get_be(offset::DL_DST, 6), 0xffff_ffff_ffff);
+        // Hidden behind it, a visible rule with the same match is found.
+        cls.insert(&m(&[(F::EthDst, 0x5054_0000_0001)]), 50, ("same", vec![]));
+        let r = cls.lookup_wc_visible(&f, &mut wc, &conj, &visible);
+        assert_eq!(r.map(|(_, _, r)| r.0), Some("same"));
     }
 
     #[test]

@@ -301,6 +301,16 @@ pub(crate) struct Ctx<'a> {
     pub ct_nat: Option<ovs_ofp_actions::Nat>,
     /// Conntrack recirculations the trace follows.
     pub forks: Vec<CtFork>,
+    /// Flows learned so far in this translation. OVS adds a learned flow
+    /// to its table at once, in a classifier version this translation does
+    /// not see; later lookups in that table still search its subtable, so
+    /// the megaflow depends on its match fields.
+    pub learned: Vec<NewFlow>,
+    /// The table (and number of `learned` flows) [`Ctx::overlay`] was
+    /// built for: a copy of that table's classifier with the learned flows
+    /// in it, marked invisible by sharing [`Ctx::invisible`]'s counters.
+    pub overlay: Option<(u8, usize, Box<ovs_classifier::Classifier<Rule>>)>,
+    pub invisible: Arc<RuleStats>,
 }
 
 /// A packet copy that a `ct(table=N)` recirculates, for `ofproto/trace`
@@ -370,6 +380,9 @@ pub fn xlate(cfg: &XlateConfig, input: &XlateIn<'_>) -> XlateOut {
         thawed: false,
         ct_nat: None,
         forks: Vec::new(),
+        learned: Vec::new(),
+        overlay: None,
+        invisible: RuleStats::new(0),
     };
     ctx.run();
     ctx.finish()
@@ -745,11 +758,14 @@ impl<'a> Ctx<'a> {
             let Some(table) = tables.tables.get(usize::from(next)) else {
                 break;
             };
-            if let Some((view, priority, rule)) =
+            let hit = if self.learned.iter().any(|nf| nf.table_id == next) {
+                self.lookup_with_learned(next, table)
+            } else {
                 table
                     .cls
                     .lookup_wc_conj(&self.flow, &mut self.wc, &rule_conjunctions)
-            {
+            };
+            if let Some((view, priority, rule)) = hit {
                 found = Some(RuleRef {
                     rule,
                     table_id: next,
@@ -799,6 +815,50 @@ impl<'a> Ctx<'a> {
             view: None,
             kind: RuleKind::NoPacketIn,
         })
+    }
+
+    /// A lookup in `table` (number `table_id`) as OVS does it after this
+    /// translation learned flows into it: the learned flows are there but
+    /// invisible. The rule found is the table's own.
+    fn lookup_with_learned(
+        &mut self,
+        table_id: u8,
+        table: &'a ovs_ofproto::tables::Table,
+    ) -> Option<ovs_classifier::Found<'a, Rule>> {
+        let n = self.learned.len();
+        let fresh = self
+            .overlay
+            .as_ref()
+            .is_some_and(|(t, k, _)| *t == table_id && *k == n);
+        if !fresh {
+            let mut cls = Box::new(table.cls.clone());
+            for nf in self.learned.iter().filter(|nf| nf.table_id == table_id) {
+                // Learning a flow that is already there replaces it in the
+                // new version; the old one stays visible to us.
+                if cls.find_exact(&nf.matches, nf.priority).is_some() {
+                    continue;
+                }
+                let rule = Rule {
+                    cookie: nf.cookie,
+                    actions: nf.actions.clone(),
+                    idle_timeout: nf.idle_timeout,
+                    hard_timeout: nf.hard_timeout,
+                    importance: nf.importance,
+                    flags: nf.flags,
+                    created: 0,
+                    modified: 0,
+                    stats: self.invisible.clone(),
+                };
+                cls.insert(&nf.matches, nf.priority, rule);
+            }
+            self.overlay = Some((table_id, n, cls));
+        }
+        let (_, _, cls) = self.overlay.as_ref()?;
+        let invisible = &self.invisible;
+        let visible = |r: &Rule| !Arc::ptr_eq(&r.stats, invisible);
+        let (view, priority, _) =
+            cls.lookup_wc_visible(&self.flow, &mut self.wc, &rule_conjunctions, &visible)?;
+        table.cls.find_exact_entry(&view.to_match(), priority)
     }
 
     fn report_table(&mut self, rule: &RuleRef<'_>, table_id: u8) {
@@ -2394,6 +2454,9 @@ impl<'a> Ctx<'a> {
         }
         if learn.limit != 0 {
             self.avoid_caching = true;
+        }
+        if self.xin.allow_side_effects {
+            self.learned.push(nf.clone());
         }
         if self.xin.allow_side_effects || self.xin.for_datapath_flow {
             self.effects.push(Effect::Learn {
