@@ -2728,6 +2728,16 @@ fn hash_field_array(raw: &[u8]) -> Vec<(FieldId, u128)> {
 /// lookup: a flow whose actions are conjunctions (and notes) is one clause
 /// of each of them, never a match of its own (OVS's `get_conjunctions`).
 fn rule_conjunctions(rule: &ovs_ofproto::Rule) -> Vec<ovs_classifier::Conjunction> {
+    // Every lookup asks this of the rules it finds: decide on the first
+    // action that is not a note (conjunctions admit nothing else).
+    let conjunctive = rule
+        .actions
+        .iter()
+        .find(|a| !matches!(a, Action::Note(_)))
+        .is_some_and(|a| matches!(a, Action::Conjunction { .. }));
+    if !conjunctive {
+        return Vec::new();
+    }
     rule.actions
         .iter()
         .filter_map(|a| match a {
