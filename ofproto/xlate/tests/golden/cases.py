@@ -538,3 +538,40 @@ CASES += [
         ],
     },
 ]
+
+ND_NS = ("eth_type(0x86dd),ipv6(src=fe80::1,dst=ff02::1:ff00:2,label=0,proto=58,"
+         "tclass=0,hlimit=255,frag=no),icmpv6(type=135,code=0),"
+         "nd(target=fe80::2,sll=00:00:00:00:00:01,tll=00:00:00:00:00:00)")
+
+CASES += [
+    {
+        "name": "final_stage_masks",
+        "doc": "the classifier's last lookup stage starts at the ND target: "
+               "ND, ARP hardware addresses and TCP flags share it with the "
+               "ports, and a miss there unwildcards all of it (ports trimmed "
+               "by the ports trie)",
+        "bridges": ["br0"],
+        "ports": ports(3),
+        "flows": [
+            ("br0", "flow", "priority=10,tcp,tp_dst=80,tcp_flags=+psh,actions=drop"),
+            ("br0", "flow", "priority=20,icmp6,icmp_type=135,nd_target=fe80::9,"
+             "actions=output:3"),
+            ("br0", "flow", "priority=15,arp,arp_sha=00:00:00:00:00:07,actions=output:2"),
+            ("br0", "flow", "priority=12,udp,tp_src=53,actions=output:3"),
+            ("br0", "flow", "priority=0,actions=output:1"),
+        ],
+        "traces": [
+            f"in_port(2),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,"
+            "proto=6,tos=0,ttl=64,frag=no),tcp(src=1000,dst=80),tcp_flags(syn)",
+            f"in_port(2),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,"
+            "proto=6,tos=0,ttl=64,frag=no),tcp(src=1000,dst=80),tcp_flags(psh|ack)",
+            f"in_port(2),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,"
+            "proto=6,tos=0,ttl=64,frag=no),tcp(src=1000,dst=81),tcp_flags(syn)",
+            f"in_port(2),eth(src=00:00:00:00:00:01,dst=33:33:ff:00:00:02),{ND_NS}",
+            f"in_port(2),eth(src=00:00:00:00:00:01,dst=33:33:ff:00:00:09),"
+            + ND_NS.replace("target=fe80::2", "target=fe80::9"),
+            f"in_port(3),{ETH},{ARP}",
+            f"in_port(3),{ETH},{UDP}",
+        ],
+    },
+]
