@@ -22,15 +22,15 @@ use crate::words::{MaskRef, hash_mask, position};
 /// publishing a modified copy while readers keep the old one.
 #[derive(Clone)]
 pub struct Classifier<T> {
-    subtables: Vec<Subtable<T>>,
+    pub(crate) subtables: Vec<Subtable<T>>,
     /// Subtable index by mask.
     by_mask: HashTable<u32>,
     /// `(max priority, subtable index)`, highest priority first: lookups stop
     /// as soon as no remaining subtable can beat what they found.
-    order: Vec<(u16, u32)>,
+    pub(crate) order: Vec<(u16, u32)>,
     len: usize,
     /// Prefix tries, one per prefix field (OVS's `cls->tries`).
-    tries: Vec<TrieField>,
+    pub(crate) tries: Vec<TrieField>,
 }
 
 /// One rule as lookups and iterators return it: its match (a view), its
@@ -289,13 +289,20 @@ impl<T> Classifier<T> {
         Some(&self.subtables[si].slots[slot as usize].value)
     }
 
+    /// [`Classifier::find_exact`] as lookups answer: view, priority and
+    /// payload.
+    pub fn find_exact_entry(&self, m: &Match, priority: u16) -> Option<Found<'_, T>> {
+        let (si, slot) = self.exact_slot(m, priority)?;
+        Some(self.found(si, slot))
+    }
+
     /// [`Classifier::find_exact`], for changing the payload in place.
     pub fn find_exact_mut(&mut self, m: &Match, priority: u16) -> Option<&mut T> {
         let (si, slot) = self.exact_slot(m, priority)?;
         Some(&mut self.subtables[si].slots[slot as usize].value)
     }
 
-    fn found(&self, si: usize, slot: u32) -> Found<'_, T> {
+    pub(crate) fn found(&self, si: usize, slot: u32) -> Found<'_, T> {
         let s = &self.subtables[si];
         let rule = &s.slots[slot as usize];
         (s.view(slot), rule.priority, &rule.value)

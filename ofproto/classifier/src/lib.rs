@@ -7,7 +7,9 @@
 //! It promises: exact (match, priority) identity for insert, replace, remove
 //! and strict find; OpenFlow's loose selection for non-strict
 //! modify/delete/stats; overlap checks for OFPFF_CHECK_OVERLAP; lookups that
-//! also report the bits they depended on, for megaflows. Memory per rule is
+//! also report the bits they depended on, for megaflows; OVS's conjunctive
+//! matches (`conjunction(id, k/n)` rules and `conj_id`), given which rules
+//! are conjunctive. Memory per rule is
 //! small: each mask is stored once per subtable, each rule keeps only the
 //! words its mask covers. Lookups are deterministic for a given history.
 //!
@@ -16,10 +18,12 @@
 #![forbid(unsafe_code)]
 
 mod classifier;
+mod conjunction;
 mod subtable;
 mod trie;
 mod view;
 mod words;
 
 pub use classifier::{Classifier, Found, LooseIter};
+pub use conjunction::Conjunction;
 pub use view::RuleView;

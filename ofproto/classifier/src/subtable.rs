@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use hashbrown::HashTable;
-use ovs_flow::Flow;
+use ovs_flow::{Flow, offset};
 
 use crate::trie::{self, MAX_TRIES, PrefixTree, TrieCtx, TrieField};
 use crate::view::RuleView;
@@ -291,10 +291,16 @@ impl<T> Subtable<T> {
         }
         let found = self.probe(flow, h.finish());
         if found.is_none() && self.ports_mask_len > 0 {
+            // Every field of the final stage decided the miss, so all of
+            // them go into `wc`; only the transport ports themselves are
+            // narrowed to the prefix the ports trie needed (OVS 3.1 with
+            // the fix for CVE-2023-5366, as Debian ships it).
             let value = trie::ports(flow) & self.ports_mask;
             let (mbits, _) = self.ports_trie.lookup(value, 32);
+            let before = wc.get_be(offset::TP_SRC, 4);
+            self.unwildcard(wc, self.stride());
+            wc.set_be(offset::TP_SRC, 4, before);
             trie::set_ports_bits(wc, self.ports_mask, mbits);
-            self.unwildcard(wc, pos);
             return None;
         }
         self.unwildcard(wc, self.stride());

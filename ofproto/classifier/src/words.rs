@@ -11,14 +11,15 @@ use ovs_flow::{FLOW_WORDS, Flow, offset};
 pub(crate) type WordMap = u128;
 
 /// Exclusive word index where each lookup stage ends (OVS's metadata, L2,
-/// L3 and L4 segments; as in OVS, the L3 segment runs up to the transport
-/// ports, so ND and ARP addresses and TCP flags are L3). A staged lookup
-/// can stop after a stage whose words already rule out every rule, leaving
-/// later stages' bits wildcarded.
+/// L3 and L4 segments; as in OVS 3.1, the L3 segment ends where the ND
+/// target starts, so ND and ARP addresses and TCP flags are in the final
+/// stage with the transport ports). A staged lookup can stop after a stage
+/// whose words already rule out every rule, leaving later stages' bits
+/// wildcarded.
 pub(crate) const STAGE_ENDS: [usize; 4] = [
     offset::DL_DST / 8,
     offset::NW_SRC / 8,
-    offset::TP_SRC / 8,
+    offset::ND_TARGET / 8,
     FLOW_WORDS,
 ];
 
@@ -29,7 +30,7 @@ const _: () = assert!(
 const _: () = assert!(
     offset::DL_DST.is_multiple_of(8)
         && offset::NW_SRC.is_multiple_of(8)
-        && offset::TP_SRC.is_multiple_of(8),
+        && offset::ND_TARGET.is_multiple_of(8),
     "stage boundaries must fall on word boundaries"
 );
 

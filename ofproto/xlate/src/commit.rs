@@ -218,7 +218,13 @@ const ARP: Attr = Attr {
         k.arp = Some(ArpKey {
             sip: ip4(f, offset::NW_SRC),
             tip: ip4(f, offset::NW_DST),
-            op: u16::from(f.nw_proto()),
+            // OVS widens an all-ones op (the whole 8-bit mask) to the
+            // whole 16-bit attribute member, so a masked set of the op
+            // prints no `/0xff`.
+            op: match f.nw_proto() {
+                0xff => 0xffff,
+                p => u16::from(p),
+            },
             sha: f.mac(offset::ARP_SHA),
             tha: f.mac(offset::ARP_THA),
         })
@@ -403,6 +409,29 @@ mod tests {
         acts.clear();
         commit_odp_actions(&flow, &mut base, &mut wc, true, &mut acts);
         assert!(acts.is_empty());
+    }
+
+    #[test]
+    fn arp_op_set_is_a_whole_member() {
+        // set_field:2->arp_op unwildcards nw_proto's 8 bits; OVS's ARP key
+        // turns that all-ones byte into an all-ones 16-bit op mask.
+        let mut flow = Flow::ZERO;
+        flow.set_u16(offset::DL_TYPE, ETH_TYPE_ARP);
+        flow.set_u8(offset::NW_PROTO, 1);
+        let mut base = flow.clone();
+        let mut wc = Flow::ZERO;
+        flow.set_u8(offset::NW_PROTO, 2);
+        wc.set_u8(offset::NW_PROTO, 0xff);
+        flow.set_u32(offset::NW_SRC, 0x0a00_004d);
+        wc.set_u32(offset::NW_SRC, 0xffff_ffff);
+        let mut acts = Vec::new();
+        let slow = commit_odp_actions(&flow, &mut base, &mut wc, true, &mut acts);
+        assert_eq!(slow, SLOW_ACTION);
+        assert_eq!(
+            ovs_odp::format_actions(&acts),
+            "set(arp(sip=10.0.0.77,op=2))"
+        );
+        assert_eq!(wc.nw_proto(), 0xff);
     }
 
     #[test]

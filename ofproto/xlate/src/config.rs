@@ -246,6 +246,26 @@ impl XBridge {
         self.bundles.iter().enumerate().find(|(_, b)| b.id == id)
     }
 
+    /// The order in which OVS inserts this bridge's ports into its
+    /// `xports` hash map, which decides the order FLOOD and ALL output in:
+    /// every configuration change rebuilds the map bundle by bundle (in
+    /// [`XBridge::bundles`] order, each bundle's members in order), then
+    /// the ports that belong to no bundle.
+    pub fn xport_insertion_order(&self) -> Vec<OfpPort> {
+        let mut order: Vec<OfpPort> = self
+            .bundles
+            .iter()
+            .flat_map(|b| b.members.iter().copied())
+            .filter(|p| self.ports.contains_key(p))
+            .collect();
+        for p in self.ports.keys() {
+            if !order.contains(p) {
+                order.push(*p);
+            }
+        }
+        order
+    }
+
     /// Adds a port in a one-port trunk bundle of the same name (what
     /// `ovs-vsctl add-port` makes by default). `bundle_id` must be unique
     /// in the bridge.

@@ -270,6 +270,33 @@ pub(crate) fn mask_field(field: FieldId, wc: &mut Flow, mask: u128) {
     set(field, wc, old | mask);
 }
 
+/// OVS's `mf_set_mask_l3_prereqs` (the CVE-2023-1668 fix Debian's OVS
+/// 3.1 carries): setting one of these L3 fields unwildcards `nw_proto`, so
+/// that a packet with IP protocol 0 cannot share the megaflow. The list is
+/// OVS's, exactly: `ip_dscp` in its OXM (shifted) form, and the L4 fields
+/// (whose prerequisites already looked at `nw_proto`), are not on it.
+pub(crate) fn mask_l3_prereqs(field: FieldId, flow: &Flow, wc: &mut Flow) {
+    use FieldId as F;
+    let ip = matches!(
+        field,
+        F::Ipv4Src
+            | F::Ipv4Dst
+            | F::Ipv6Src
+            | F::Ipv6Dst
+            | F::Ipv6Label
+            | F::IpDscp
+            | F::IpEcn
+            | F::IpTtl
+    );
+    let arp = matches!(
+        field,
+        F::ArpOp | F::ArpSha | F::ArpTha | F::ArpSpa | F::ArpTpa
+    );
+    if (ip && flow.is_ip_any()) || (arp && flow.dl_type() == ETH_TYPE_ARP) {
+        wc.set_u8(offset::NW_PROTO, 0xff);
+    }
+}
+
 /// OVS's `is_ethernet` with its wildcard side effect.
 pub(crate) fn is_ethernet(flow: &Flow, wc: &mut Flow) -> bool {
     wc.or_bytes(offset::PACKET_TYPE, 4);

@@ -51,6 +51,28 @@ pub(crate) fn hash_finish(hash: u32, last: u32) -> u32 {
     mhash_finish(hash ^ last)
 }
 
+/// OVS's `hash_bytes`: 32-bit words read in host (little-endian) order,
+/// a short tail zero-padded.
+pub(crate) fn hash_bytes(p: &[u8], basis: u32) -> u32 {
+    let mut hash = basis;
+    let mut chunks = p.chunks_exact(4);
+    for c in chunks.by_ref() {
+        hash = hash_add(hash, u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        let mut t = [0u8; 4];
+        t[..tail.len()].copy_from_slice(tail);
+        hash = hash_add(hash, u32::from_le_bytes(t));
+    }
+    hash_finish(hash, p.len() as u32)
+}
+
+/// OVS's `hash_uint64`.
+pub(crate) fn hash_uint64(x: u64) -> u32 {
+    hash_finish(hash_add64(0, x), 8)
+}
+
 /// OVS's `hash_2words`.
 pub(crate) fn hash_2words(x: u32, y: u32) -> u32 {
     hash_finish(hash_add(hash_add(x, 0), y), 8)
@@ -206,7 +228,7 @@ pub(crate) fn dp_hash_table(buckets: &[Bucket], max_hash: u64) -> Option<Vec<usi
 }
 
 /// The order in which OVS's `hmap` of ports (hashed by `hash_ofp_port`)
-/// iterates, for ports inserted in ascending order: by bucket, and within
+/// iterates, for ports inserted in the order given: by bucket, and within
 /// a bucket the most recently inserted first, with OVS's growth policy.
 pub fn hmap_order(ports: impl IntoIterator<Item = OfpPort>) -> Vec<OfpPort> {
     let mut buckets: Vec<Vec<OfpPort>> = vec![Vec::new()];
@@ -263,6 +285,21 @@ mod tests {
         assert_eq!(t.len(), 16);
         assert_eq!(t.iter().filter(|i| **i == 0).count(), 8);
         assert!(dp_hash_table(&[b(0)], 256).is_none());
+    }
+
+    #[test]
+    fn hmap_order_depends_on_insertion_order() {
+        // Ports 1, 4 and LOCAL share bucket 1 of a 4-bucket map; real OVS
+        // floods a bridge made of br0, p1..p4 (in that order) as 4, LOCAL,
+        // 1, then 2 and 3.
+        let p = |v: u16| OfpPort(v);
+        let made = [p(0xfffe), p(1), p(2), p(3), p(4)];
+        assert_eq!(hmap_order(made), vec![p(4), p(0xfffe), p(1), p(2), p(3)]);
+        let ascending = [p(1), p(2), p(3), p(4), p(0xfffe)];
+        assert_eq!(
+            hmap_order(ascending),
+            vec![p(0xfffe), p(4), p(1), p(2), p(3)]
+        );
     }
 
     #[test]

@@ -301,6 +301,16 @@ pub(crate) struct Ctx<'a> {
     pub ct_nat: Option<ovs_ofp_actions::Nat>,
     /// Conntrack recirculations the trace follows.
     pub forks: Vec<CtFork>,
+    /// Flows learned so far in this translation. OVS adds a learned flow
+    /// to its table at once, in a classifier version this translation does
+    /// not see; later lookups in that table still search its subtable, so
+    /// the megaflow depends on its match fields.
+    pub learned: Vec<NewFlow>,
+    /// The table (and number of `learned` flows) [`Ctx::overlay`] was
+    /// built for: a copy of that table's classifier with the learned flows
+    /// in it, marked invisible by sharing [`Ctx::invisible`]'s counters.
+    pub overlay: Option<(u8, usize, Box<ovs_classifier::Classifier<Rule>>)>,
+    pub invisible: Arc<RuleStats>,
 }
 
 /// A packet copy that a `ct(table=N)` recirculates, for `ofproto/trace`
@@ -370,6 +380,9 @@ pub fn xlate(cfg: &XlateConfig, input: &XlateIn<'_>) -> XlateOut {
         thawed: false,
         ct_nat: None,
         forks: Vec::new(),
+        learned: Vec::new(),
+        overlay: None,
+        invisible: RuleStats::new(0),
     };
     ctx.run();
     ctx.finish()
@@ -745,7 +758,14 @@ impl<'a> Ctx<'a> {
             let Some(table) = tables.tables.get(usize::from(next)) else {
                 break;
             };
-            if let Some((view, priority, rule)) = table.cls.lookup_wc(&self.flow, &mut self.wc) {
+            let hit = if self.learned.iter().any(|nf| nf.table_id == next) {
+                self.lookup_with_learned(next, table)
+            } else {
+                table
+                    .cls
+                    .lookup_wc_conj(&self.flow, &mut self.wc, &rule_conjunctions)
+            };
+            if let Some((view, priority, rule)) = hit {
                 found = Some(RuleRef {
                     rule,
                     table_id: next,
@@ -795,6 +815,50 @@ impl<'a> Ctx<'a> {
             view: None,
             kind: RuleKind::NoPacketIn,
         })
+    }
+
+    /// A lookup in `table` (number `table_id`) as OVS does it after this
+    /// translation learned flows into it: the learned flows are there but
+    /// invisible. The rule found is the table's own.
+    fn lookup_with_learned(
+        &mut self,
+        table_id: u8,
+        table: &'a ovs_ofproto::tables::Table,
+    ) -> Option<ovs_classifier::Found<'a, Rule>> {
+        let n = self.learned.len();
+        let fresh = self
+            .overlay
+            .as_ref()
+            .is_some_and(|(t, k, _)| *t == table_id && *k == n);
+        if !fresh {
+            let mut cls = Box::new(table.cls.clone());
+            for nf in self.learned.iter().filter(|nf| nf.table_id == table_id) {
+                // Learning a flow that is already there replaces it in the
+                // new version; the old one stays visible to us.
+                if cls.find_exact(&nf.matches, nf.priority).is_some() {
+                    continue;
+                }
+                let rule = Rule {
+                    cookie: nf.cookie,
+                    actions: nf.actions.clone(),
+                    idle_timeout: nf.idle_timeout,
+                    hard_timeout: nf.hard_timeout,
+                    importance: nf.importance,
+                    flags: nf.flags,
+                    created: 0,
+                    modified: 0,
+                    stats: self.invisible.clone(),
+                };
+                cls.insert(&nf.matches, nf.priority, rule);
+            }
+            self.overlay = Some((table_id, n, cls));
+        }
+        let (_, _, cls) = self.overlay.as_ref()?;
+        let invisible = &self.invisible;
+        let visible = |r: &Rule| !Arc::ptr_eq(&r.stats, invisible);
+        let (view, priority, _) =
+            cls.lookup_wc_visible(&self.flow, &mut self.wc, &rule_conjunctions, &visible)?;
+        table.cls.find_exact_entry(&view.to_match(), priority)
     }
 
     fn report_table(&mut self, rule: &RuleRef<'_>, table_id: u8) {
@@ -1350,11 +1414,7 @@ impl<'a> Ctx<'a> {
                 }
                 Action::SetField(sf) => {
                     if field::prereqs_ok(sf.field, &self.flow, &mut self.wc) {
-                        // The datapath needs the protocol to rewrite an L3
-                        // or L4 header (Debian's OVS 3.1 unwildcards it).
-                        if sf.field >= FieldId::Ipv4Src && self.flow.is_ip_any() {
-                            self.wc.or_bytes(offset::NW_PROTO, 1);
-                        }
+                        field::mask_l3_prereqs(sf.field, &self.flow, &mut self.wc);
                         let v = field::from_bytes(&sf.value);
                         let m = field::from_bytes(&sf.mask);
                         field::mask_field(sf.field, &mut self.wc, m);
@@ -1670,7 +1730,7 @@ impl<'a> Ctx<'a> {
     fn flood_packets(&mut self, all: bool, is_last_action: bool) {
         let in_port = self.flow.in_port();
         let bridge = self.bridge;
-        let ports: Vec<OfpPort> = crate::hash::hmap_order(bridge.ports.keys().copied())
+        let ports: Vec<OfpPort> = crate::hash::hmap_order(bridge.xport_insertion_order())
             .into_iter()
             .filter(|p| p.0 != in_port)
             .filter(|p| {
@@ -2269,6 +2329,9 @@ impl<'a> Ctx<'a> {
             }),
             _ => None,
         };
+        if method == "hash" && !props.fields.is_empty() {
+            return self.pick_hash_fields_bucket(group);
+        }
         if let Some((table, alg, basis)) = dp_hash_table {
             let dp_hash = self.flow.u32_at(offset::DP_HASH);
             if dp_hash == 0 {
@@ -2300,6 +2363,26 @@ impl<'a> Ctx<'a> {
             crate::multipath::HASH_FIELDS_SYMMETRIC_L4,
         );
         let basis = crate::hash::flow_hash_symmetric_l4(&self.flow, 0);
+        self.best_live_bucket(group, basis)
+    }
+
+    /// OVS's `pick_hash_fields_select_group`: the `hash` selection method
+    /// with `fields(...)`. Each field (in field id order) whose
+    /// prerequisites the packet meets is hashed, masked, into the basis and
+    /// unwildcarded under its mask; nothing else is consulted.
+    fn pick_hash_fields_bucket(&mut self, group: &'a Group) -> Option<&'a Bucket> {
+        let props = &group.desc.props;
+        let mut basis = crate::hash::hash_uint64(props.selection_method_param);
+        for (f, mask) in hash_field_array(&props.fields) {
+            if !field::prereqs_ok(f, &self.flow, &mut self.wc) {
+                continue;
+            }
+            let n = usize::from(f.info().n_bytes);
+            let value = field::get(f, &self.flow) & mask;
+            let bytes = value.to_be_bytes();
+            basis = crate::hash::hash_bytes(&bytes[16 - n..], basis);
+            field::mask_field(f, &mut self.wc, mask);
+        }
         self.best_live_bucket(group, basis)
     }
 
@@ -2388,6 +2471,9 @@ impl<'a> Ctx<'a> {
         }
         if learn.limit != 0 {
             self.avoid_caching = true;
+        }
+        if below_limit && self.xin.allow_side_effects {
+            self.learned.push(nf.clone());
         }
         if below_limit && (self.xin.allow_side_effects || self.xin.for_datapath_flow) {
             self.effects.push(Effect::Learn {
@@ -2624,4 +2710,64 @@ pub fn learn_execute(learn: &Learn, flow: &Flow) -> NewFlow {
             0
         },
     }
+}
+
+/// A select group's `fields(...)` (OXM headers, each followed by the mask
+/// to hash the field under), as OVS's field array holds them: sorted by
+/// field id, unknown, variable-length and repeated fields left out (the
+/// group decoder has already refused malformed arrays).
+fn hash_field_array(raw: &[u8]) -> Vec<(FieldId, u128)> {
+    let mut out: Vec<(FieldId, u128)> = Vec::new();
+    let mut r = ovs_ofp_core::Reader::new(raw);
+    while !r.is_empty() {
+        let Ok(h) = ovs_ofp_match::FieldHeader::decode(&mut r) else {
+            break;
+        };
+        let Ok(value) = r.take(usize::from(h.payload_len)) else {
+            break;
+        };
+        let Some(f) = h.lookup() else {
+            continue;
+        };
+        if f.info().variable_length || value.len() > 16 || out.iter().any(|(g, _)| *g == f) {
+            continue;
+        }
+        let mask = value
+            .iter()
+            .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+        out.push((f, mask));
+    }
+    out.sort_by_key(|(f, _)| *f);
+    out
+}
+
+/// A rule's `conjunction(...)` actions, for the classifier's conjunctive
+/// lookup: a flow whose actions are conjunctions (and notes) is one clause
+/// of each of them, never a match of its own (OVS's `get_conjunctions`).
+fn rule_conjunctions(rule: &ovs_ofproto::Rule) -> Vec<ovs_classifier::Conjunction> {
+    // Every lookup asks this of the rules it finds: decide on the first
+    // action that is not a note (conjunctions admit nothing else).
+    let conjunctive = rule
+        .actions
+        .iter()
+        .find(|a| !matches!(a, Action::Note(_)))
+        .is_some_and(|a| matches!(a, Action::Conjunction { .. }));
+    if !conjunctive {
+        return Vec::new();
+    }
+    rule.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Conjunction {
+                id,
+                clause,
+                n_clauses,
+            } => Some(ovs_classifier::Conjunction {
+                id: *id,
+                clause: *clause,
+                n_clauses: *n_clauses,
+            }),
+            _ => None,
+        })
+        .collect()
 }

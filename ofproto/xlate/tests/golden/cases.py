@@ -453,3 +453,125 @@ CASES += [
         "traces": [t for p in range(1, 6) for t in mp_packets(p)],
     },
 ]
+
+CASES += [
+    {
+        "name": "group_select_hash_fields",
+        "doc": "select groups with selection_method=hash and fields(...): only "
+               "the listed fields (under their masks) are hashed and matched",
+        "bridges": ["br0"],
+        "ports": ports(4),
+        "flows": [
+            ("br0", "group", "group_id=1,type=select,selection_method=hash,"
+             "fields(ip_src,ip_dst),bucket=bucket_id:0,output:2,"
+             "bucket=bucket_id:1,output:3,bucket=bucket_id:2,output:4"),
+            ("br0", "group", "group_id=2,type=select,selection_method=hash,"
+             "selection_method_param=7,fields(eth_src,ip_dst=255.255.0.0,"
+             "tcp_dst),bucket=bucket_id:0,output:2,bucket=bucket_id:1,output:3"),
+            ("br0", "flow", "in_port=1,actions=group:1"),
+            ("br0", "flow", "in_port=2,actions=group:2"),
+        ],
+        "traces": [t for p in (1, 2) for t in mp_packets(p)]
+        + [f"in_port(1),{ETH},{ARP}", f"in_port(2),{ETH},{ARP}"],
+    },
+    {
+        "name": "l3_rewrite_proto",
+        "doc": "which L3 rewrites unwildcard nw_proto (Debian's CVE-2023-1668 "
+               "fix): not ip_dscp in its OXM form",
+        "bridges": ["br0"],
+        "ports": three_ports(),
+        "flows": [
+            ("br0", "flow", "ip,in_port=1,actions=set_field:16->ip_dscp,output:2"),
+            ("br0", "flow", "ip,in_port=2,actions=mod_nw_tos:32,output:1"),
+            ("br0", "flow", "ip,in_port=3,actions=set_field:10.0.0.9->ip_dst,"
+             "set_field:2->ip_ecn,output:1"),
+            ("br0", "flow", "arp,in_port=1,actions=set_field:2->arp_op,"
+             "set_field:10.0.0.77->arp_spa,output:2"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{UDP}",
+                   f"in_port(3),{ETH},{TCP}", f"in_port(1),{ETH},{ARP}"],
+    },
+    {
+        "name": "flood_all_order",
+        "doc": "FLOOD and ALL output in the order of OVS's port hash map, "
+               "which follows the order the ports were configured in",
+        "bridges": ["br0"],
+        "ports": ports(4),
+        "flows": [
+            ("br0", "flow", "in_port=1,actions=all"),
+            ("br0", "flow", "in_port=2,actions=flood"),
+            ("br0", "flow", "in_port=3,actions=output:4,all"),
+        ],
+        "traces": [f"in_port(1),{ETH},{TCP}", f"in_port(2),{ETH},{TCP}",
+                   f"in_port(3),{ETH},{TCP}"],
+    },
+]
+
+CASES += [
+    {
+        "name": "conjunction",
+        "doc": "conjunctive matches: every clause of a conjunction must match "
+               "at one priority; then the conj_id rule answers; otherwise "
+               "lower-priority rules with the same match, or other rules",
+        "bridges": ["br0"],
+        "ports": ports(4),
+        "flows": [
+            ("br0", "flow", "priority=10,ip,nw_src=10.0.0.1,actions=conjunction(7,1/2)"),
+            ("br0", "flow", "priority=10,ip,nw_src=10.0.0.3,actions=conjunction(7,1/2),"
+             "conjunction(8,2/2)"),
+            ("br0", "flow", "priority=10,tcp,tp_dst=80,actions=conjunction(7,2/2)"),
+            ("br0", "flow", "priority=10,tcp,tp_dst=443,actions=conjunction(7,2/2)"),
+            ("br0", "flow", "priority=10,udp,actions=conjunction(8,1/2)"),
+            ("br0", "flow", "priority=10,conj_id=7,ip,actions=output:2"),
+            ("br0", "flow", "priority=10,conj_id=8,ip,actions=output:4"),
+            ("br0", "flow", "priority=5,ip,nw_src=10.0.0.3,actions=output:1"),
+            ("br0", "flow", "priority=1,actions=output:3"),
+        ],
+        "traces": [
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.1', '10.0.0.2', 6, 1000, 80)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.3', '10.0.0.2', 6, 1000, 443)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.3', '10.0.0.2', 6, 1000, 22)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.4', '10.0.0.2', 6, 1000, 443)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.3', '10.0.0.2', 17, 1000, 53)}",
+            f"in_port(1),{eth('00:00:00:00:00:01')},{ip4('10.0.0.1', '10.0.0.2', 17, 1000, 53)}",
+            f"in_port(2),{eth('00:00:00:00:00:01')},{ARP}",
+        ],
+    },
+]
+
+ND_NS = ("eth_type(0x86dd),ipv6(src=fe80::1,dst=ff02::1:ff00:2,label=0,proto=58,"
+         "tclass=0,hlimit=255,frag=no),icmpv6(type=135,code=0),"
+         "nd(target=fe80::2,sll=00:00:00:00:00:01,tll=00:00:00:00:00:00)")
+
+CASES += [
+    {
+        "name": "final_stage_masks",
+        "doc": "the classifier's last lookup stage starts at the ND target: "
+               "ND, ARP hardware addresses and TCP flags share it with the "
+               "ports, and a miss there unwildcards all of it (ports trimmed "
+               "by the ports trie)",
+        "bridges": ["br0"],
+        "ports": ports(3),
+        "flows": [
+            ("br0", "flow", "priority=10,tcp,tp_dst=80,tcp_flags=+psh,actions=drop"),
+            ("br0", "flow", "priority=20,icmp6,icmp_type=135,nd_target=fe80::9,"
+             "actions=output:3"),
+            ("br0", "flow", "priority=15,arp,arp_sha=00:00:00:00:00:07,actions=output:2"),
+            ("br0", "flow", "priority=12,udp,tp_src=53,actions=output:3"),
+            ("br0", "flow", "priority=0,actions=output:1"),
+        ],
+        "traces": [
+            f"in_port(2),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,"
+            "proto=6,tos=0,ttl=64,frag=no),tcp(src=1000,dst=80),tcp_flags(syn)",
+            f"in_port(2),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,"
+            "proto=6,tos=0,ttl=64,frag=no),tcp(src=1000,dst=80),tcp_flags(psh|ack)",
+            f"in_port(2),{ETH},eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.1.2.3,"
+            "proto=6,tos=0,ttl=64,frag=no),tcp(src=1000,dst=81),tcp_flags(syn)",
+            f"in_port(2),eth(src=00:00:00:00:00:01,dst=33:33:ff:00:00:02),{ND_NS}",
+            f"in_port(2),eth(src=00:00:00:00:00:01,dst=33:33:ff:00:00:09),"
+            + ND_NS.replace("target=fe80::2", "target=fe80::9"),
+            f"in_port(3),{ETH},{ARP}",
+            f"in_port(3),{ETH},{UDP}",
+        ],
+    },
+]
