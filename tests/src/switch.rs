@@ -813,6 +813,72 @@ fn sort_runs(text: &str, key: impl Fn(&str) -> Option<String>) -> String {
     out.join("\n")
 }
 
+/// Canonical form of a datapath flow dump (`ovs-appctl dpctl/dump-flows`
+/// or `dpif/dump-flows`, with or without `-m`).
+///
+/// Two things in it are not functions of what the switch was given:
+/// - the flow's ufid: OVS hashes the flow key with a secret drawn at random
+///   once per process (`odp_flow_key_hash`), so the same flow has a
+///   different ufid in every run: `ufid:<ufid>`;
+/// - `used:` (seconds since the datapath last matched a packet): `used:?s`,
+///   while `used:never` (no packet ever matched the flow) stays, as that is
+///   decided by the packets alone.
+///
+/// The datapath lists its flows in the order of a hash table keyed by the
+/// ufid, so the flow lines under each `flow-dump from ...` header are
+/// sorted. Packet and byte counts, TCP flags, masks and actions stay.
+pub fn canonical_dp_flows(text: &str) -> String {
+    let masked: Vec<String> = text.split('\n').map(mask_dp_flow_line).collect();
+    sort_runs(&masked.join("\n"), |line| {
+        (!line.is_empty() && !line.starts_with("flow-dump from")).then(String::new)
+    })
+}
+
+fn mask_dp_flow_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(pos) = rest.find("ufid:") {
+        out.push_str(&rest[..pos + 5]);
+        let tail = &rest[pos + 5..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+            .unwrap_or(tail.len());
+        if end > 0 {
+            out.push_str("<ufid>");
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    mask_number_after(&out, "used:", "?", true)
+}
+
+/// Canonical form of `ovs-appctl fdb/show`: the `Age` column (seconds
+/// since the entry was last refreshed) becomes `?`, and the entries are
+/// sorted. Real OVS lists them least recently refreshed first, but whether
+/// a packet from a known MAC on the same port refreshes its entry depends
+/// on the clock: an entry is refreshed only once it is at least a second
+/// old (`is_mac_learning_update_needed`), so two runs of the same packets
+/// list them in different orders. Ports, VLANs and MACs are compared.
+pub fn canonical_fdb(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let digits = line.trim_end_matches(|c: char| c.is_ascii_digit());
+        let is_entry = digits.len() < line.len()
+            && digits.ends_with(' ')
+            && !line.trim_start().starts_with("port");
+        if is_entry {
+            out.push_str(digits.trim_end());
+            out.push_str("  ?");
+        } else {
+            out.push_str(line);
+        }
+    }
+    sort_runs(&out, |line| line.ends_with("  ?").then(String::new))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -859,6 +925,37 @@ mod tests {
         // IPv6 addresses and longer colon lists are not Ethernet addresses.
         let v6 = "fe80:0000:0000:0000:0000:0000:0000:0001 aa:bb:cc:dd:ee:ff:00";
         assert_eq!(mask_macs(v6), v6);
+    }
+
+    #[test]
+    fn dp_flows_lose_ufids_and_times_only() {
+        let text = "flow-dump from the main thread:\n\
+                    ufid:998f4a5b-3577-4e2a-b107-8d877b0dee92, in_port(2), packets:0, bytes:0, \
+                    used:never, actions:1\n\
+                    ufid:4904e14b-1852-4778-ade7-f106da4f6807, in_port(1), packets:1, bytes:118, \
+                    used:0.296s, flags:S, actions:2\n";
+        assert_eq!(
+            canonical_dp_flows(text),
+            "flow-dump from the main thread:\n\
+             ufid:<ufid>, in_port(1), packets:1, bytes:118, used:?s, flags:S, actions:2\n\
+             ufid:<ufid>, in_port(2), packets:0, bytes:0, used:never, actions:1\n"
+        );
+        assert_eq!(canonical_dp_flows("b\na\n"), "a\nb\n");
+    }
+
+    #[test]
+    fn fdb_ages_are_masked_and_entries_sorted() {
+        let text = " port  VLAN  MAC                Age\n\
+                    \x20   2    10  50:54:00:00:00:02    1\n\
+                    LOCAL     0  02:00:00:00:00:01    0\n\
+                    \x20   1     0  50:54:00:00:00:01  145\n";
+        assert_eq!(
+            canonical_fdb(text),
+            " port  VLAN  MAC                Age\n\
+             \x20   1     0  50:54:00:00:00:01  ?\n\
+             \x20   2    10  50:54:00:00:00:02  ?\n\
+             LOCAL     0  02:00:00:00:00:01  ?\n"
+        );
     }
 
     #[test]

@@ -94,6 +94,8 @@ pub struct BridgeCfg {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
     pub uuid: String,
+    /// The Open_vSwitch row's `other_config`.
+    pub other_config: BTreeMap<String, String>,
     pub next_cfg: i64,
     pub cur_cfg: i64,
     pub bridges: Vec<BridgeCfg>,

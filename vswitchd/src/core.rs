@@ -747,6 +747,13 @@ async fn reconfigure(
     events: &mpsc::UnboundedSender<Event>,
 ) {
     BRIDGE_RECONFIGURE.inc();
+    // OVS's default limit is one VLAN header; 0 lifts it.
+    let vlan_limit = cfg
+        .other_config
+        .get("vlan-limit")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1);
+    ovs_packet::set_vlan_limit(vlan_limit);
     let now = core.now_ms();
     let caps = core.caps;
     let mut macs = std::mem::take(&mut core.macs);

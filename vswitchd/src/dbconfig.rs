@@ -118,6 +118,7 @@ pub fn read(replica: &Replica) -> Option<Config> {
         .collect();
     Some(Config {
         uuid: uuid_string(&ovs.uuid()),
+        other_config: map(ovs, "other_config"),
         next_cfg: ovs.get_integer("next_cfg").unwrap_or(0),
         cur_cfg: ovs.get_integer("cur_cfg").unwrap_or(0),
         bridges,

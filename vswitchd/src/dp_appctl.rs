@@ -72,7 +72,12 @@ impl View<'_> {
                     .values()
                     .map(|b| &*b.dp as &dyn Dpif)
                     .collect();
-                ovs_dpctl::run(c, args, &dps, &DevicePorts(self.datapaths))
+                let params = ovs_dpctl::Params {
+                    support: odp_support(),
+                    ..ovs_dpctl::Params::appctl()
+                };
+                ovs_dpctl::run_appctl(&params, c, args, &dps, &DevicePorts(self.datapaths))
+                    .into_result()
             }
             _ => return None,
         })
@@ -180,7 +185,7 @@ impl View<'_> {
             }
         };
         let cfg = backer.shared.snapshot();
-        let support = ovs_dpctl::userspace_support();
+        let support = odp_support();
         let now = dp.now_ms();
         let mut out = String::new();
         dp.flow_dump(&mut |f| {
@@ -324,8 +329,8 @@ impl View<'_> {
         match ovs_odp::parse_key(flow_text) {
             Ok((key, _)) => {
                 let backer = backer.ok_or("Cannot find the datapath")?;
-                let dp_flow = ovs_odp::key_to_flow(&key, &ovs_dpctl::userspace_support())
-                    .map_err(|e| e.to_string())?;
+                let dp_flow =
+                    ovs_odp::key_to_flow(&key, &odp_support()).map_err(|e| e.to_string())?;
                 let cfg = backer.shared.snapshot();
                 let (bridge, flow) = cfg
                     .flow_from_datapath(&dp_flow)
@@ -352,6 +357,15 @@ impl View<'_> {
                 Ok((cfg.clone(), bridge.clone(), flow))
             }
         }
+    }
+}
+
+/// The userspace datapath's key support under the process's VLAN limit
+/// (OVS caps both key directions with its global `flow_vlan_limit`).
+fn odp_support() -> ovs_odp::OdpSupport {
+    ovs_odp::OdpSupport {
+        max_vlan_headers: crate::xlate_glue::vlan_headers(),
+        ..ovs_dpctl::userspace_support()
     }
 }
 

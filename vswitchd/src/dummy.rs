@@ -35,8 +35,9 @@ pub(crate) fn eth_from_hex(s: &str) -> Result<Vec<u8>, &'static str> {
 /// The packet for datapath flow text `s`, `len` bytes long if asked.
 fn eth_from_flow_str(s: &str, len: Option<usize>) -> Result<Vec<u8>, String> {
     let (key, _) = ovs_odp::parse_key(s).map_err(|e| e.to_string())?;
+    // The process's VLAN limit applies to parsing as to extraction.
     let support = OdpSupport {
-        max_vlan_headers: 2,
+        max_vlan_headers: crate::xlate_glue::vlan_headers(),
         ..OdpSupport::default()
     };
     let flow = ovs_odp::key_to_flow_partial(&key, &support).map_err(|e| e.to_string())?;

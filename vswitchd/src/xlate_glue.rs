@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use ovs_flow::{Flow, offset};
-use ovs_odp::{OdpSupport, Userspace};
+use ovs_odp::Userspace;
 use ovs_ofp_core::OfpPort;
 use ovs_ofproto::{Ofproto, Tables};
 use ovs_ofproto_dpif::{Translation, Translator};
@@ -29,6 +29,16 @@ use crate::netdev::Kind;
 
 /// `xlate_actions`: translations run (upcalls, revalidation, packet-outs).
 pub static XLATE_ACTIONS: ovs_coverage::Counter = ovs_coverage::Counter::new("xlate_actions");
+
+/// How many VLAN headers flows hold in this process: `other_config:vlan-limit`
+/// (applied with [`ovs_packet::set_vlan_limit`]), 0 meaning as many as a
+/// flow can hold.
+pub fn vlan_headers() -> usize {
+    match ovs_packet::vlan_limit() {
+        0 => ovs_packet::MAX_VLAN_HEADERS,
+        n => n.min(ovs_packet::MAX_VLAN_HEADERS),
+    }
+}
 
 /// What translation asks the core to do.
 #[derive(Debug)]
@@ -68,15 +78,23 @@ impl Shared {
     }
 }
 
-/// The megaflow mask as the datapath can express it: the bits of `wc` that
-/// datapath key attributes carry, for the key of `dp_flow` (OVS converts
-/// the mask to netlink attributes and back on the way to the datapath,
-/// which drops OpenFlow-only fields such as registers and metadata).
-pub fn datapath_mask(dp_flow: &Flow, wc: &Flow) -> Flow {
-    let support = OdpSupport::default();
-    let key = ovs_odp::key_from_flow(dp_flow, Some(wc), &support);
-    let mask = ovs_odp::mask_from_flow(dp_flow, wc, &support);
-    ovs_odp::mask_to_flow(&mask, &key, dp_flow, &support).unwrap_or(Flow::ONES)
+/// The megaflow mask the userspace datapath installs: the bits translation
+/// consulted, without the OpenFlow-only fields no datapath key carries
+/// (OVS's dpif-netdev takes the translation's wildcards as they are; only
+/// `dpctl` output goes through the datapath key format).
+pub fn datapath_mask(wc: &Flow) -> Flow {
+    let mut mask = wc.clone();
+    for (off, len) in [
+        (offset::METADATA, 8),
+        (offset::REGS, 64),
+        (offset::ACTSET_OUTPUT, 2),
+        (offset::CONJ_ID, 4),
+    ] {
+        for b in mask.bytes_mut(off, len) {
+            *b = 0;
+        }
+    }
+    mask
 }
 
 /// The [`Translator`] of one datapath.
@@ -100,7 +118,7 @@ impl Translator for Xlator {
             let _ = self.shared.events.send(XlateEvent::Effects(out.effects));
         }
         Some(Translation {
-            mask: datapath_mask(key, &out.wc),
+            mask: datapath_mask(&out.wc),
             actions: out.actions,
             rules: out.rules,
             // A failed translation installs its explicit drop, as OVS does.

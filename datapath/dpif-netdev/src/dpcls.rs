@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use ovs_dpif::{FlowStats, Ufid};
-use ovs_flow::{FLOW_WORDS, Flow};
+use ovs_flow::{FLOW_WORDS, Flow, offset};
 use ovs_odp::DpAction;
 
 /// Mixes one word into a running hash.
@@ -217,6 +217,8 @@ impl FlowTable {
         mask: &Flow,
         actions: Arc<[DpAction]>,
     ) -> Result<Slot, PutError> {
+        let adjusted = megaflow_mask(mask);
+        let mask = &adjusted;
         if self.by_ufid.contains_key(&ufid) || self.find_exact(key, mask).is_some() {
             return Err(PutError::Exists);
         }
@@ -296,6 +298,18 @@ impl FlowTable {
     pub fn iter(&self) -> impl Iterator<Item = &Megaflow> {
         self.slots.iter().filter_map(Option::as_ref)
     }
+}
+
+/// The mask a megaflow is stored with: a mask that ignores the first VLAN
+/// tag is taken to mean "no VLAN tag" (VID and CFI exact), as OVS's
+/// userspace datapath does for every flow it adds, so that a tagged
+/// packet never matches a flow made for untagged ones.
+pub fn megaflow_mask(mask: &Flow) -> Flow {
+    let mut m = mask.clone();
+    if m.get_be(offset::VLAN0_TCI, 2) == 0 {
+        m.set_be(offset::VLAN0_TCI, 2, 0x1fff);
+    }
+    m
 }
 
 #[cfg(test)]

@@ -64,16 +64,83 @@ const PLACES: &[(usize, usize, usize)] = &[
 /// 64-bit words per miniflow map unit.
 const UNIT_WORDS: usize = 64;
 
-/// The words of OVS's 84-word `struct flow` that `mask` touches, as two
-/// counts: words 0..64 and 64..84.
-pub fn miniflow_bits(mask: &Flow) -> (u32, u32) {
-    let mut words = [false; 84];
+/// Words of OVS's `struct flow`.
+const OVS_WORDS: usize = 84;
+
+/// OVS's `flow_wc_map`: the words of `struct flow` a megaflow for `key`
+/// may match on (the datapath ignores mask bits elsewhere), by the key's
+/// ethertype. Arguments are OVS offsets and lengths.
+fn wc_map(key: &Flow) -> [bool; OVS_WORDS] {
+    let mut map = [false; OVS_WORDS];
+    let mut set = |off: usize, len: usize| {
+        for w in off / 8..(off + len).div_ceil(8) {
+            if let Some(x) = map.get_mut(w) {
+                *x = true;
+            }
+        }
+    };
+    if key.get_be(offset::TUN_IP_DST, 4) != 0 || key.get_be(offset::TUN_IPV6_DST, 8) != 0 {
+        // The tunnel header up to its metadata.
+        set(0, 72);
+    }
+    // Metadata, Ethernet and conntrack state: skb_priority through
+    // packet_type, ct_label, the addresses, ethertype and VLANs.
+    set(416, 32);
+    set(448, 16);
+    set(472, 24);
+    let dl_type = key.get_be(offset::DL_TYPE, 2);
+    let nw_proto = key.get_be(offset::NW_PROTO, 1);
+    match dl_type {
+        0x0800 => {
+            set(512, 16); // nw_src, nw_dst, ct_nw_src, ct_nw_dst
+            set(596, 4); // nw_frag, nw_tos, nw_ttl, nw_proto
+            set(656, 8); // tp_src, tp_dst, ct_tp_src, ct_tp_dst
+            if nw_proto == 2 {
+                set(664, 4); // igmp_group_ip4
+            } else {
+                set(628, 2); // tcp_flags
+            }
+        }
+        0x86dd => {
+            set(528, 32); // ipv6_src, ipv6_dst
+            set(592, 8); // ipv6_label, nw_*
+            set(656, 4); // tp_src, tp_dst
+            let icmp_type = key.get_be(offset::TP_SRC, 2);
+            let icmp_code = key.get_be(offset::TP_DST, 2);
+            if nw_proto == 58 && (icmp_type == 135 || icmp_type == 136) && icmp_code == 0 {
+                set(600, 30); // nd_target, arp_sha, arp_tha, tcp_flags
+                set(664, 4);
+            } else {
+                set(560, 32); // ct_ipv6_src, ct_ipv6_dst
+                set(660, 4); // ct_tp_src, ct_tp_dst
+                set(628, 2);
+            }
+        }
+        0x8847 | 0x8848 => set(496, 16),
+        0x0806 | 0x8035 => {
+            set(512, 8);
+            set(596, 4);
+            set(616, 12);
+        }
+        0x894f => set(632, 24),
+        _ => {}
+    }
+    map
+}
+
+/// The words of OVS's 84-word `struct flow` that a megaflow for `key`
+/// with `mask` matches on, as two counts: words 0..64 and 64..84.
+pub fn miniflow_bits(key: &Flow, mask: &Flow) -> (u32, u32) {
+    let map = wc_map(key);
+    let mut words = [false; OVS_WORDS];
     for &(ours, len, theirs) in PLACES {
         for (i, b) in mask.bytes(ours, len).iter().enumerate() {
+            let w = (theirs + i) / 8;
             if *b != 0
-                && let Some(w) = words.get_mut((theirs + i) / 8)
+                && map.get(w).copied().unwrap_or(false)
+                && let Some(x) = words.get_mut(w)
             {
-                *w = true;
+                *x = true;
             }
         }
     }
@@ -81,9 +148,9 @@ pub fn miniflow_bits(mask: &Flow) -> (u32, u32) {
     (count(&words[..UNIT_WORDS]), count(&words[UNIT_WORDS..]))
 }
 
-/// The `dp-extra-info` text of a flow with `mask`.
-pub fn extra_info(mask: &Flow) -> String {
-    let (a, b) = miniflow_bits(mask);
+/// The `dp-extra-info` text of a flow for `key` with `mask`.
+pub fn extra_info(key: &Flow, mask: &Flow) -> String {
+    let (a, b) = miniflow_bits(key, mask);
     format!("miniflow_bits({a},{b})")
 }
 
@@ -113,7 +180,23 @@ mod tests {
         // dl_type (59, 60): 4 so far in unit 0; the VLAN header word
         // (61) is part of every Ethernet megaflow in OVS.
         ones(&mut m, offset::VLAN0_TCI, 2);
-        assert_eq!(miniflow_bits(&m), (5, 1));
+        let mut key = Flow::ZERO;
+        key.set_be(offset::DL_TYPE, 2, 0x0800);
+        assert_eq!(miniflow_bits(&key, &m), (5, 1));
+    }
+
+    #[test]
+    fn fields_outside_the_flows_map_do_not_count() {
+        // An ICMPv6 echo: neighbour discovery fields are not part of it.
+        let mut key = Flow::ZERO;
+        key.set_be(offset::DL_TYPE, 2, 0x86dd);
+        key.set_be(offset::NW_PROTO, 1, 58);
+        key.set_be(offset::TP_SRC, 2, 128);
+        let mut m = Flow::ZERO;
+        ones(&mut m, offset::ND_TARGET, 16);
+        assert_eq!(miniflow_bits(&key, &m), (0, 0));
+        key.set_be(offset::TP_SRC, 2, 135);
+        assert_eq!(miniflow_bits(&key, &m), (0, 2));
     }
 
     #[test]

@@ -251,7 +251,8 @@ impl Pmd {
         let existing = self.table.by_ufid(put.ufid).or_else(|| {
             // A flow named by another ufid but with the same key and mask
             // is the same flow.
-            self.table.find_exact(&put.key, &put.mask)
+            self.table
+                .find_exact(&put.key, &crate::dpcls::megaflow_mask(&put.mask))
         });
         let r = match (existing, put.mode) {
             (Some(slot), PutMode::Modify | PutMode::CreateOrModify) => {
@@ -472,7 +473,7 @@ fn to_dp_flow(mf: &crate::dpcls::Megaflow) -> DpFlow {
         actions: mf.actions.clone(),
         stats: mf.stats,
         pmd_id: Some(NON_PMD_CORE_ID),
-        extra_info: Some(crate::miniflow::extra_info(&mf.mask)),
+        extra_info: Some(crate::miniflow::extra_info(&mf.key_as_put, &mf.mask)),
     }
 }
 

@@ -113,11 +113,27 @@ impl Sink for Discard {
     fn put<const N: usize>(&mut self, _: usize, _: [u8; N]) {}
 }
 
+/// The process's VLAN limit for [`extract`] (OVS's global
+/// `flow_vlan_limit`); 0, the default, parses every tag a flow can hold.
+static VLAN_LIMIT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Sets the VLAN limit [`extract`] applies from now on, process-wide, as
+/// `ovs-vswitchd` does from `other_config:vlan-limit` (its default is 1).
+pub fn set_vlan_limit(limit: usize) {
+    VLAN_LIMIT.store(limit, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The VLAN limit [`extract`] applies (0: [`MAX_VLAN_HEADERS`]).
+pub fn vlan_limit() -> usize {
+    VLAN_LIMIT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Reads `packet` into `flow` (overwriting all of it) as OVS's
-/// `flow_extract()` does, with up to [`MAX_VLAN_HEADERS`] VLAN headers,
-/// and returns the layer offsets. Never panics, never allocates.
+/// `flow_extract()` does, with as many VLAN headers as the process's
+/// [`vlan_limit`] allows, and returns the layer offsets. Never panics,
+/// never allocates.
 pub fn extract(packet: &[u8], md: &Metadata, flow: &mut Flow) -> Offsets {
-    extract_with_vlan_limit(packet, md, 0, flow)
+    extract_with_vlan_limit(packet, md, vlan_limit(), flow)
 }
 
 /// [`extract`] with OVS's `other_config:vlan-limit`: at most `vlan_limit`

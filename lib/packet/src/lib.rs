@@ -40,5 +40,5 @@ pub use compose::{compose, compose_to_len};
 pub use error::Error;
 pub use extract::{
     CtTuple, MAX_MPLS_LABELS, MAX_VLAN_HEADERS, Metadata, Offsets, PT_ETH, extract,
-    extract_with_vlan_limit, offsets,
+    extract_with_vlan_limit, offsets, set_vlan_limit, vlan_limit,
 };

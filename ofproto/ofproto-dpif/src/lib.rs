@@ -279,7 +279,9 @@ impl<T: Translator> Udpif<T> {
             lock(&self.ukeys).insert(
                 upcall.ufid,
                 Ukey {
-                    key: upcall.key.masked(&mask),
+                    // The whole key, as OVS's ukey keeps it: translation
+                    // may read bits beyond the mask (a later rewrite).
+                    key: upcall.key.clone(),
                     mask: mask.clone(),
                     actions: actions.clone(),
                     rules: t.rules,
@@ -388,7 +390,9 @@ impl<T: Translator> Udpif<T> {
                     continue;
                 };
                 verdict = match t {
-                    Some(t) if t.install && t.mask == ukey.mask => {
+                    // OVS keeps a flow whose new translation needs no bit
+                    // its mask lacks, fixing its actions if they moved.
+                    Some(t) if t.install && !has_extra(&t.mask, &ukey.mask) => {
                         ukey.generation = generation;
                         let actions = t.datapath_actions();
                         ukey.rules = t.rules;
@@ -452,6 +456,16 @@ enum Verdict {
     Keep,
     Modify(Arc<[DpAction]>),
     Delete,
+}
+
+/// Whether `mask` has a 1 bit `installed` lacks (OVS's
+/// `flow_wildcards_has_extra`): the installed flow is then too wide.
+fn has_extra(mask: &Flow, installed: &Flow) -> bool {
+    let n = ovs_flow::FLOW_BYTES;
+    mask.bytes(0, n)
+        .iter()
+        .zip(installed.bytes(0, n))
+        .any(|(m, i)| m & !i != 0)
 }
 
 /// Credits what the datapath counted since the last push.
