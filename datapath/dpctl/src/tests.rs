@@ -1109,3 +1109,170 @@ mod roundtrip {
         }
     }
 }
+
+/// `filter=` against flows that each stress one part of OVS's reading of
+/// it (`in_port=0` standing for `OFPP_NONE`, the 802.1Q TPID a VLAN field
+/// implies, values cut to the field's bits, `packet_type`, fields a flow
+/// wildcards). The expectations are what Debian's OVS 3.1 dumped for the
+/// same flows (revalidator paused), as indexes into `flows`.
+#[test]
+fn filters_as_ovs_on_many_flows() {
+    let dp = TestDp::new("dummy", "ovs-dummy", &[Some(NON_PMD_CORE_ID)]);
+    dp.add_port(1, "p1", "dummy");
+    dp.add_port(2, "p2", "dummy");
+    dp.add_port(100, "br0", "dummy-internal");
+    let info = TestInfo::default();
+    let flows = [
+        (
+            "in_port(0),eth(src=00:00:00:00:00:01,dst=00:00:00:00:00:02),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=6,tos=4,ttl=64,frag=no),tcp(src=1,dst=80)",
+            "1",
+        ),
+        (
+            "in_port(1),eth(src=00:00:00:00:00:03,dst=00:00:00:00:00:04),eth_type(0x88a8),vlan(vid=5,pcp=3),encap(eth_type(0x0800),ipv4(src=10.0.0.3,dst=10.0.0.4,proto=17,tos=0,ttl=64,frag=no),udp(src=1,dst=2))",
+            "2",
+        ),
+        (
+            "in_port(2),eth(src=00:00:00:00:00:05,dst=00:00:00:00:00:06),eth_type(0x8100),vlan(vid=5,pcp=0),encap(eth_type(0x0806),arp(sip=1.1.1.1,tip=2.2.2.2,op=1,sha=00:00:00:00:00:05,tha=00:00:00:00:00:00))",
+            "1",
+        ),
+        (
+            "ct_state(+new+trk),ct_zone(1),in_port(1),eth(src=00:00:00:00:00:07,dst=00:00:00:00:00:08),eth_type(0x0800),ipv4(src=10.0.0.7,dst=10.0.0.8,proto=1,tos=0,ttl=64,frag=no),icmp(type=8,code=0)",
+            "2",
+        ),
+        (
+            "in_port(2),packet_type(ns=1,id=0x800),ipv4(src=10.0.0.9,dst=10.0.0.10,proto=17,tos=0,ttl=64,frag=no),udp(src=3,dst=4)",
+            "1",
+        ),
+        (
+            "in_port(1),eth(src=00:00:00:00:00:0b,dst=00:00:00:00:00:0c),eth_type(0x86dd),ipv6(src=::1,dst=::2,label=5000,proto=58,tclass=0,hlimit=64,frag=no),icmpv6(type=128,code=0)",
+            "2",
+        ),
+    ];
+    for (key, actions) in flows {
+        ok(&dp, &info, &["dpctl/add-flow", key, actions]);
+    }
+    // A word of each flow's dump line that no other flow's line has.
+    let marks = [
+        "in_port(0)",
+        "eth_type(0x88a8)",
+        "eth_type(0x8100)",
+        "ct_state(",
+        "packet_type(ns=1",
+        "ipv6(",
+    ];
+    let cases: &[(&str, Result<&[usize], &str>)] = &[
+        ("in_port=0", Ok(&[])),
+        ("in_port=NONE", Ok(&[])),
+        ("in_port=65535", Ok(&[])),
+        ("in_port=LOCAL", Ok(&[])),
+        ("in_port=+1", Ok(&[1, 3, 5])),
+        ("in_port=1", Ok(&[1, 3, 5])),
+        ("in_port=\"p1\"", Ok(&[1, 3, 5])),
+        ("in_port=p2", Ok(&[2, 4])),
+        ("dl_vlan=5", Ok(&[2])),
+        ("vlan_tci=0x1005", Ok(&[2])),
+        ("vlan_tci=0x7005", Ok(&[])),
+        ("vlan_vid=0x1005", Ok(&[2])),
+        ("dl_vlan_pcp=3", Ok(&[])),
+        ("dl_vlan_pcp=11", Ok(&[])),
+        ("dl_vlan=4101", Ok(&[2])),
+        ("dl_vlan=0xffff", Ok(&[0, 3, 4, 5])),
+        ("ip,nw_tos=4", Ok(&[0])),
+        ("ip,nw_tos=5", Ok(&[0])),
+        ("ip,ip_dscp=1", Ok(&[0])),
+        ("ip,ip_dscp=65", Ok(&[0])),
+        ("ip,nw_ecn=0", Ok(&[0, 1, 3, 4])),
+        ("ip,nw_ecn=4", Ok(&[0, 1, 3, 4])),
+        ("arp,arp_op=1", Ok(&[2])),
+        ("arp,arp_op=257", Ok(&[2])),
+        ("metadata=-1", Ok(&[0, 1, 2, 3, 4, 5])),
+        ("tun_id=-1", Ok(&[0, 1, 2, 3, 4, 5])),
+        ("ct_zone=1", Ok(&[0, 1, 2, 3, 4, 5])),
+        (
+            "ct_zone=1/1",
+            Err("ct_zone=1/1: bad value for ct_zone (1/1: invalid mask for field ct_zone)"),
+        ),
+        ("ct_state=trk|new", Ok(&[0, 1, 2, 3, 4, 5])),
+        ("ct_state=0x21", Ok(&[0, 1, 2, 3, 4, 5])),
+        (
+            "ct_state=+trk",
+            Err("ct_state=+trk: bad value for ct_state (+trk: wildcards not allowed here)"),
+        ),
+        (
+            "tcp,tcp_flags=+trk",
+            Err("tcp,tcp_flags=+trk: bad value for tcp_flags (trk: unknown TCP flag(s))"),
+        ),
+        (
+            "tun_flags=+3",
+            Err("tun_flags=+3: bad value for tun_flags (3: unknown tunnel flag(s))"),
+        ),
+        (
+            "tun_flags=-1",
+            Err("tun_flags=-1: bad value for tun_flags (1: unknown tunnel flag(s))"),
+        ),
+        ("tun_metadata1=5", Ok(&[0, 1, 2, 3, 4, 5])),
+        ("packet_type=(0,0x800)", Ok(&[0, 1, 2, 3, 5])),
+        ("packet_type=(1,0x800)", Ok(&[0, 1, 2, 3, 4, 5])),
+        (
+            "packet_type=0x800",
+            Err(
+                "packet_type=0x800: bad value for packet_type (0x800: bad syntax for packet type missing '(')",
+            ),
+        ),
+        ("eth_src=0x0:0:0:0:0:1", Ok(&[0, 4])),
+        ("dl_src=00:00:00:00:00:07", Ok(&[3, 4])),
+        ("icmp,icmp_type=8", Ok(&[3])),
+        (
+            "icmp,icmp_type=264",
+            Err(
+                "icmp,icmp_type=264: bad value for icmp_type (264: value too large for 1-byte field icmp_type)",
+            ),
+        ),
+        ("ipv6,ipv6_label=5000", Ok(&[5])),
+        ("ipv6,ipv6_label=0x101388", Ok(&[5])),
+        ("mpls,mpls_label=4294967295", Ok(&[])),
+        ("in_port_oxm=+1", Ok(&[1, 3, 5])),
+        ("in_port_oxm=0", Ok(&[])),
+        ("actset_output=1", Ok(&[0, 1, 2, 3, 4, 5])),
+        ("xreg5=-1", Ok(&[0, 1, 2, 3, 4, 5])),
+        ("ip,nw_src=10.0.0.1", Ok(&[0])),
+        (
+            "udp,tp_dst=2",
+            Err("udp,tp_dst=2: prerequisites not met for setting tp_dst"),
+        ),
+        (
+            "tcp,tp_dst=0x10000",
+            Err(
+                "tcp,tp_dst=0x10000: bad value for tp_dst (0x10000: value too large for 2-byte field tcp_dst)",
+            ),
+        ),
+        (
+            "skb_priority=1/1",
+            Err(
+                "skb_priority=1/1: bad value for skb_priority (1/1: invalid mask for field skb_priority)",
+            ),
+        ),
+        (
+            "ip,ip_frag=yes",
+            Err("ip,ip_frag=yes: bad value for ip_frag (yes: wildcards not allowed here)"),
+        ),
+        ("ip,ip_frag=no", Ok(&[0, 1, 3, 4])),
+    ];
+    for (filter, expected) in cases {
+        let arg = format!("filter={filter}");
+        match expected {
+            Ok(indexes) => {
+                let text = ok(&dp, &info, &["dpctl/dump-flows", &arg]);
+                let got: Vec<usize> = (0..marks.len())
+                    .filter(|i| text.lines().any(|l| l.contains(marks[*i])))
+                    .collect();
+                assert_eq!(got, *indexes, "{filter}");
+            }
+            Err(e) => assert_eq!(
+                err(&dp, &info, &["dpctl/dump-flows", &arg]),
+                format!("ovs-vswitchd: Failed to parse filter ({e})\n"),
+                "{filter}"
+            ),
+        }
+    }
+}

@@ -1351,6 +1351,11 @@ mod tests {
         );
         assert_eq!(key_values(" ,\t").count(), 0);
         assert_eq!(key_values("a=(b").collect::<Vec<_>>(), vec![("a", "(b")]);
+        // A comma inside `key(...)` belongs to the value.
+        assert_eq!(
+            key_values("c(3,4) e").collect::<Vec<_>>(),
+            vec![("c", "3,4"), ("e", "")]
+        );
     }
 
     #[test]

@@ -11,7 +11,10 @@
 //! table growing (re-pushing every node in bucket order) whenever the node
 //! count exceeds twice the mask. [`HmapModel`] keeps just enough of that
 //! state for a caller that stores its own nodes (a database table);
-//! [`HashOrder`] and [`shash_order`] keep the nodes too.
+//! [`HashOrder`] and [`shash_order`] keep the nodes too. The murmur steps
+//! the hashes are made of ([`hash_add`], [`hash_finish`], ...) are public
+//! for the other places whose outputs depend on OVS's hash values (select
+//! groups, multipath, flood order).
 //!
 //! Promises: a pure model, no I/O, no `unsafe`, no panics; the orders it
 //! returns are always permutations of its input. Insertions and removals
@@ -30,16 +33,16 @@ pub fn hash_bytes(data: &[u8], basis: u32) -> u32 {
     let mut chunks = data.chunks_exact(4);
     for chunk in &mut chunks {
         let word = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        hash = mhash_add(hash, word);
+        hash = hash_add(hash, word);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         let mut tail = [0u8; 4];
         tail[..rest.len()].copy_from_slice(rest);
-        hash = mhash_add(hash, u32::from_le_bytes(tail));
+        hash = hash_add(hash, u32::from_le_bytes(tail));
     }
     // The length is folded in as a 32-bit value, as in C.
-    mhash_finish(hash ^ (data.len() as u32))
+    hash_finish(hash, data.len() as u32)
 }
 
 /// OVS's `hash_string(s, 0)`, the hash of a `shash` key.
@@ -47,13 +50,26 @@ pub fn hash_name(name: &str) -> u32 {
     hash_bytes(name.as_bytes(), 0)
 }
 
-/// OVS's `hash_int(x, basis)` (its `hash_2words` in the portable form):
-/// the key hash of port and meter maps.
+/// OVS's `hash_int(x, basis)`: the key hash of port and meter maps. It is
+/// OVS's `hash_2words(x, basis)`.
 pub fn hash_int(x: u32, basis: u32) -> u32 {
-    mhash_finish(mhash_add(mhash_add(x, 0), basis) ^ 8)
+    hash_2words(x, basis)
 }
 
-fn mhash_add(hash: u32, data: u32) -> u32 {
+/// OVS's portable `hash_2words(x, y)`: `x` is the starting state, not a
+/// word added to it.
+pub fn hash_2words(x: u32, y: u32) -> u32 {
+    hash_finish(hash_add(hash_add(x, 0), y), 8)
+}
+
+/// OVS's `hash_uint64(x)` (`hash_uint64_basis` with basis 0).
+pub fn hash_uint64(x: u64) -> u32 {
+    hash_finish(hash_add64(0, x), 8)
+}
+
+/// OVS's portable `hash_add` (`mhash_add`): one murmur3 step. A zero word
+/// leaves the state unmixed but still rotated, as in OVS.
+pub fn hash_add(hash: u32, data: u32) -> u32 {
     let mut hash = hash;
     if data != 0 {
         let mut d = data.wrapping_mul(0xcc9e_2d51);
@@ -65,8 +81,14 @@ fn mhash_add(hash: u32, data: u32) -> u32 {
     hash.wrapping_mul(5).wrapping_add(0xe654_6b64)
 }
 
-fn mhash_finish(hash: u32) -> u32 {
-    let mut h = hash;
+/// OVS's portable `hash_add64`: the low 32 bits first.
+pub fn hash_add64(hash: u32, data: u64) -> u32 {
+    hash_add(hash_add(hash, data as u32), (data >> 32) as u32)
+}
+
+/// OVS's `hash_finish(hash, final)` (`mhash_finish` of `hash ^ final`).
+pub fn hash_finish(hash: u32, final_word: u32) -> u32 {
+    let mut h = hash ^ final_word;
     h ^= h >> 16;
     h = h.wrapping_mul(0x85eb_ca6b);
     h ^= h >> 13;

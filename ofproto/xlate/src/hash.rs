@@ -1,82 +1,15 @@
 //! OVS's hash functions where their values decide behaviour a user can see
 //! (select group buckets, multipath links, bundle members, the order of
-//! flooding), and the select group `dp_hash` bucket table.
+//! flooding), and the select group `dp_hash` bucket table. The murmur
+//! hashes (`hash_int`, `hash_bytes`, ...) and the `hmap` order model are
+//! `ovs-shash`'s; what is here is what only translation needs (Jenkins'
+//! `jhash`, the symmetric L4 flow hash).
 
 use ovs_flow::{Flow, offset};
 use ovs_ofp_core::OfpPort;
 use ovs_ofp_msgs::group::Bucket;
 
 use crate::field::{ETH_TYPE_IP, ETH_TYPE_IPV6, FlowExt};
-
-fn mhash_add(hash: u32, data: u32) -> u32 {
-    let mut hash = hash;
-    if data != 0 {
-        let d = data
-            .wrapping_mul(0xcc9e_2d51)
-            .rotate_left(15)
-            .wrapping_mul(0x1b87_3593);
-        hash ^= d;
-    }
-    hash.rotate_left(13)
-        .wrapping_mul(5)
-        .wrapping_add(0xe654_6b64)
-}
-
-fn mhash_finish(mut hash: u32) -> u32 {
-    hash ^= hash >> 16;
-    hash = hash.wrapping_mul(0x85eb_ca6b);
-    hash ^= hash >> 13;
-    hash = hash.wrapping_mul(0xc2b2_ae35);
-    hash ^= hash >> 16;
-    hash
-}
-
-/// OVS's `hash_int` (the portable, non-SSE4.2 build Debian ships).
-pub fn hash_int(x: u32, basis: u32) -> u32 {
-    mhash_finish(mhash_add(mhash_add(x, 0), basis) ^ 8)
-}
-
-/// OVS's `hash_add` (murmur step, portable build).
-pub(crate) fn hash_add(hash: u32, data: u32) -> u32 {
-    mhash_add(hash, data)
-}
-
-/// OVS's `hash_add64`: the low half first, as the portable build does.
-pub(crate) fn hash_add64(hash: u32, data: u64) -> u32 {
-    hash_add(hash_add(hash, data as u32), (data >> 32) as u32)
-}
-
-/// OVS's `hash_finish`.
-pub(crate) fn hash_finish(hash: u32, last: u32) -> u32 {
-    mhash_finish(hash ^ last)
-}
-
-/// OVS's `hash_bytes`: 32-bit words read in host (little-endian) order,
-/// a short tail zero-padded.
-pub(crate) fn hash_bytes(p: &[u8], basis: u32) -> u32 {
-    let mut hash = basis;
-    let mut chunks = p.chunks_exact(4);
-    for c in chunks.by_ref() {
-        hash = hash_add(hash, u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-    }
-    let tail = chunks.remainder();
-    if !tail.is_empty() {
-        let mut t = [0u8; 4];
-        t[..tail.len()].copy_from_slice(tail);
-        hash = hash_add(hash, u32::from_le_bytes(t));
-    }
-    hash_finish(hash, p.len() as u32)
-}
-
-/// OVS's `hash_uint64`.
-pub(crate) fn hash_uint64(x: u64) -> u32 {
-    hash_finish(hash_add64(0, x), 8)
-}
-
-/// OVS's `hash_2words`.
-pub(crate) fn hash_2words(x: u32, y: u32) -> u32 {
-    hash_finish(hash_add(hash_add(x, 0), y), 8)
-}
 
 fn jhash_mix(a: &mut u32, b: &mut u32, c: &mut u32) {
     *a = a.wrapping_sub(*c);
@@ -228,44 +161,17 @@ pub(crate) fn dp_hash_table(buckets: &[Bucket], max_hash: u64) -> Option<Vec<usi
 }
 
 /// The order in which OVS's `hmap` of ports (hashed by `hash_ofp_port`)
-/// iterates, for ports inserted in the order given: by bucket, and within
-/// a bucket the most recently inserted first, with OVS's growth policy.
+/// iterates, for ports inserted in the order given.
 pub fn hmap_order(ports: impl IntoIterator<Item = OfpPort>) -> Vec<OfpPort> {
-    let mut buckets: Vec<Vec<OfpPort>> = vec![Vec::new()];
-    let mut mask = 0usize;
-    let mut n = 0usize;
-    for p in ports {
-        let h = hash_int(u32::from(p.0), 0) as usize;
-        buckets[h & mask].insert(0, p);
-        n += 1;
-        if n / 2 > mask {
-            let new_mask = calc_mask(n);
-            if new_mask > mask {
-                let mut nb: Vec<Vec<OfpPort>> = vec![Vec::new(); new_mask + 1];
-                for b in &buckets {
-                    for q in b {
-                        let h = hash_int(u32::from(q.0), 0) as usize;
-                        nb[h & new_mask].insert(0, *q);
-                    }
-                }
-                buckets = nb;
-                mask = new_mask;
-            }
-        }
-    }
-    buckets.into_iter().flatten().collect()
-}
-
-fn calc_mask(capacity: usize) -> usize {
-    let mut mask = capacity / 2;
-    mask |= mask >> 1;
-    mask |= mask >> 2;
-    mask |= mask >> 4;
-    mask |= mask >> 8;
-    mask |= mask >> 16;
-    mask |= mask >> 32;
-    mask |= (mask & 1) << 1;
-    mask
+    let ports: Vec<OfpPort> = ports.into_iter().collect();
+    let hashes: Vec<u32> = ports
+        .iter()
+        .map(|p| ovs_shash::hash_int(u32::from(p.0), 0))
+        .collect();
+    ovs_shash::iteration_order(&hashes)
+        .into_iter()
+        .map(|i| ports[i])
+        .collect()
 }
 
 #[cfg(test)]
@@ -300,12 +206,5 @@ mod tests {
             hmap_order(ascending),
             vec![p(0xfffe), p(4), p(1), p(2), p(3)]
         );
-    }
-
-    #[test]
-    fn calc_mask_matches_ovs() {
-        assert_eq!(calc_mask(2), 3);
-        assert_eq!(calc_mask(8), 7);
-        assert_eq!(calc_mask(16), 15);
     }
 }

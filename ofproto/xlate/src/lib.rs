@@ -14,8 +14,8 @@
 //! [`packet_in_from_upcall`] turns that upcall into a packet-in.
 //!
 //! Layer 2: no I/O, no clock (time is an argument); it depends on the flow,
-//! OpenFlow, classifier, ofproto and datapath-vocabulary crates only, never
-//! on the dpif trait, OVSDB or vswitchd.
+//! OpenFlow, classifier, ofproto and datapath-vocabulary crates and OVS's
+//! hashes (`ovs-shash`) only, never on the dpif trait, OVSDB or vswitchd.
 #![forbid(unsafe_code)]
 
 mod commit;
@@ -36,7 +36,7 @@ pub use config::{
     BundleId, DpSupport, FragHandling, VlanMode, VlanSet, XBridge, XBundle, XPort, XlateConfig,
 };
 pub use field::with_field;
-pub use hash::{flow_hash_symmetric_l4, hash_int, hmap_order, jhash_bytes};
+pub use hash::{flow_hash_symmetric_l4, hmap_order, jhash_bytes};
 pub use mac_learning::{FdbEntry, MacLearning};
 pub use multipath::{flow_hash_fields, flow_mask_hash_fields, multipath_link};
 pub use packet_in::{PacketIn, packet_in_from_upcall};

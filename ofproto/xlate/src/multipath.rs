@@ -10,13 +10,12 @@
 use ovs_flow::{Flow, offset};
 use ovs_ofp_actions::{Bundle, Multipath};
 use ovs_ofp_core::OfpPort;
+use ovs_shash::{hash_2words, hash_add, hash_add64, hash_finish};
 
 use crate::field::{
     ETH_TYPE_IP, ETH_TYPE_IPV6, FlowExt, IPPROTO_ICMP, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP,
 };
-use crate::hash::{
-    flow_hash_symmetric_l4, hash_2words, hash_add, hash_add64, hash_finish, jhash_bytes,
-};
+use crate::hash::{flow_hash_symmetric_l4, jhash_bytes};
 
 /// `NX_HASH_FIELDS_ETH_SRC`.
 pub const HASH_FIELDS_ETH_SRC: u16 = 0;

@@ -2298,7 +2298,7 @@ impl<'a> Ctx<'a> {
         let mut best_score = 0u32;
         for b in &group.desc.buckets {
             if self.bucket_is_alive(group, b, 0) {
-                let score = (crate::hash::hash_int(b.bucket_id, basis) & 0xffff)
+                let score = (ovs_shash::hash_int(b.bucket_id, basis) & 0xffff)
                     .wrapping_mul(u32::from(b.weight));
                 if score >= best_score {
                     best = Some(b);
@@ -2372,7 +2372,7 @@ impl<'a> Ctx<'a> {
     /// unwildcarded under its mask; nothing else is consulted.
     fn pick_hash_fields_bucket(&mut self, group: &'a Group) -> Option<&'a Bucket> {
         let props = &group.desc.props;
-        let mut basis = crate::hash::hash_uint64(props.selection_method_param);
+        let mut basis = ovs_shash::hash_uint64(props.selection_method_param);
         for (f, mask) in hash_field_array(&props.fields) {
             if !field::prereqs_ok(f, &self.flow, &mut self.wc) {
                 continue;
@@ -2380,7 +2380,7 @@ impl<'a> Ctx<'a> {
             let n = usize::from(f.info().n_bytes);
             let value = field::get(f, &self.flow) & mask;
             let bytes = value.to_be_bytes();
-            basis = crate::hash::hash_bytes(&bytes[16 - n..], basis);
+            basis = ovs_shash::hash_bytes(&bytes[16 - n..], basis);
             field::mask_field(f, &mut self.wc, mask);
         }
         self.best_live_bucket(group, basis)
