@@ -17,40 +17,10 @@ pub const HASH_ALG_L4: u32 = 0;
 /// `OVS_HASH_ALG_SYM_L4`.
 pub const HASH_ALG_SYM_L4: u32 = 1;
 
-fn add(hash: u32, data: u32) -> u32 {
-    let mut hash = hash;
-    // Zero words leave the state alone, as in OVS.
-    if data != 0 {
-        let data = data
-            .wrapping_mul(0xcc9e_2d51)
-            .rotate_left(15)
-            .wrapping_mul(0x1b87_3593);
-        hash ^= data;
-    }
-    hash.rotate_left(13)
-        .wrapping_mul(5)
-        .wrapping_add(0xe654_6b64)
-}
+use ovs_shash::{hash_add as add, hash_add64 as add64, hash_finish as finish};
 
-fn add64(hash: u32, data: u64) -> u32 {
-    add(add(hash, data as u32), (data >> 32) as u32)
-}
-
-fn finish(hash: u32, final_word: u32) -> u32 {
-    let mut h = hash ^ final_word;
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85eb_ca6b);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xc2b2_ae35);
-    h ^= h >> 16;
-    h
-}
-
-/// OVS's `hash_int(x, basis)` (its portable `hash_2words`: `x` is the
-/// starting state, not a word added to it).
-pub fn hash_int(x: u32, basis: u32) -> u32 {
-    finish(add(add(x, 0), basis), 8)
-}
+/// OVS's `hash_int(x, basis)`.
+pub use ovs_shash::hash_int;
 
 fn word32(flow: &Flow, at: usize) -> u32 {
     let b = flow.bytes(at, 4);
