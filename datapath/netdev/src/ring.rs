@@ -398,6 +398,150 @@ impl RxRing {
     }
 }
 
+/// `struct tpacket2_hdr` in a transmit ring: the status word, the frame's
+/// length, and where its bytes go (`TPACKET2_HDRLEN` less the
+/// `struct sockaddr_ll`, as the kernel reads them without
+/// `PACKET_TX_HAS_OFF`).
+const TX_STATUS: usize = 0;
+const TX_LEN: usize = 4;
+const TX_DATA: usize = 32;
+/// `TP_STATUS_AVAILABLE` and `TP_STATUS_SEND_REQUEST` for transmit frames.
+const TP_STATUS_AVAILABLE: u32 = 0;
+const TP_STATUS_SEND_REQUEST: u32 = 1;
+/// Slots of the transmit ring: big enough for a 1500-byte MTU frame with a
+/// tag; bigger frames are sent with `sendmmsg` instead.
+const TX_FRAME_SIZE: usize = 2048;
+const TX_FRAMES: usize = 256;
+const TX_BLOCK_SIZE: usize = 64 * 1024;
+/// The largest frame a transmit slot holds.
+pub const TX_MAX_FRAME: usize = TX_FRAME_SIZE - TX_DATA;
+
+/// A `TPACKET_V2` transmit ring on a socket of its own, bound to the
+/// device for sending only. We fill free slots in ring order, mark them
+/// `TP_STATUS_SEND_REQUEST` and make one `send` for the lot; the kernel
+/// marks each slot free again once its frame has left.
+pub(crate) struct TxRing {
+    socket: std::os::fd::OwnedFd,
+    map: RingMap,
+    /// The slot we fill next, which is also where the kernel looks next.
+    head: usize,
+}
+
+impl TxRing {
+    pub(crate) fn open(ifindex: u32) -> io::Result<TxRing> {
+        use std::os::fd::AsFd;
+        let socket = sys::packet_socket()?;
+        let fd = socket.as_fd();
+        sys::set_int_option(fd, sys::SOL_PACKET, sys::PACKET_VERSION, sys::TPACKET_V2)?;
+        sys::set_int_option(fd, sys::SOL_PACKET, sys::PACKET_LOSS, 1)?;
+        sys::set_tx_ring_v2(
+            fd,
+            TX_BLOCK_SIZE as u32,
+            TX_FRAME_SIZE as u32,
+            TX_FRAMES as u32,
+        )?;
+        let map = RingMap::map(fd, TX_FRAME_SIZE * TX_FRAMES)?;
+        sys::bind_packet_send_only(fd, ifindex)?;
+        Ok(TxRing {
+            socket,
+            map,
+            head: 0,
+        })
+    }
+
+    /// Puts `frame` (at most [`TX_MAX_FRAME`] bytes) into the next slot;
+    /// false if that slot is still in flight.
+    fn queue(&mut self, frame: &[u8]) -> bool {
+        let at = self.head * TX_FRAME_SIZE;
+        let Some(slot) = self
+            .map
+            .owned_mut(at + TX_STATUS, at + TX_LEN..at + TX_FRAME_SIZE, |s| {
+                s == TP_STATUS_AVAILABLE
+            })
+        else {
+            return false;
+        };
+        let len = frame.len() as u32;
+        slot[..4].copy_from_slice(&len.to_ne_bytes());
+        let data = TX_DATA - TX_LEN;
+        slot[data..data + frame.len()].copy_from_slice(frame);
+        self.map.set_status(at + TX_STATUS, TP_STATUS_SEND_REQUEST);
+        self.head = (self.head + 1) % TX_FRAMES;
+        true
+    }
+
+    /// Has the kernel send the `queued` frames before `head`. The ones it
+    /// did not take (the device is down, its queue full) are taken back and
+    /// counted in `dropped`, so that nothing stale goes out later and the
+    /// kernel's position stays ours.
+    fn flush(&mut self, queued: usize, dropped: &AtomicU64) {
+        use std::os::fd::AsFd;
+        if queued == 0 {
+            return;
+        }
+        let _ = sys::kick_tx_ring(self.socket.as_fd());
+        let first = (self.head + TX_FRAMES - queued) % TX_FRAMES;
+        // The kernel takes frames in order and stops at the first it cannot
+        // send, leaving that one and all after it marked.
+        let Some(stuck) = (0..queued).find(|&i| {
+            let at = (first + i) % TX_FRAMES * TX_FRAME_SIZE;
+            self.map.status(at + TX_STATUS) == Some(TP_STATUS_SEND_REQUEST)
+        }) else {
+            return;
+        };
+        for i in stuck..queued {
+            let at = (first + i) % TX_FRAMES * TX_FRAME_SIZE;
+            self.map.set_status(at + TX_STATUS, TP_STATUS_AVAILABLE);
+        }
+        dropped.fetch_add((queued - stuck) as u64, Ordering::Relaxed);
+        self.head = (first + stuck) % TX_FRAMES;
+    }
+
+    /// Sends `packets` in order: through the ring those `fits` accepts,
+    /// the others through `other`, which counts its own failures. Frames
+    /// for which no slot frees up are dropped and counted in `dropped`.
+    pub(crate) fn send(
+        &mut self,
+        packets: &[Vec<u8>],
+        fits: impl Fn(&[u8]) -> bool,
+        mut other: impl FnMut(&[Vec<u8>]),
+        dropped: &AtomicU64,
+    ) {
+        let mut queued = 0;
+        let mut i = 0;
+        while i < packets.len() {
+            let frame = &packets[i];
+            if frame.len() > TX_MAX_FRAME || !fits(frame) {
+                // Keep the order: what is in the ring goes first.
+                self.flush(queued, dropped);
+                queued = 0;
+                let end = packets[i..]
+                    .iter()
+                    .position(|p| p.len() <= TX_MAX_FRAME && fits(p))
+                    .map_or(packets.len(), |n| i + n);
+                other(&packets[i..end]);
+                i = end;
+                continue;
+            }
+            if self.queue(frame) {
+                queued += 1;
+                i += 1;
+                continue;
+            }
+            if queued == 0 {
+                // Every slot is in flight even after a send: give up on
+                // the rest rather than wait.
+                dropped.fetch_add((packets.len() - i) as u64, Ordering::Relaxed);
+                return;
+            }
+            // Sending what we have frees slots as frames leave.
+            self.flush(queued, dropped);
+            queued = 0;
+        }
+        self.flush(queued, dropped);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
