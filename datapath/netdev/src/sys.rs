@@ -477,13 +477,6 @@ pub(crate) const PACKET_RX_RING: c_int = 5;
 pub(crate) const PACKET_VERSION: c_int = 10;
 /// `TPACKET_V3`: block-based receive rings.
 pub(crate) const TPACKET_V3: c_int = 2;
-/// `PACKET_TX_RING`: a transmit ring shared with the kernel.
-pub(crate) const PACKET_TX_RING: c_int = 13;
-/// `PACKET_LOSS`: a transmit ring skips a frame the kernel refuses rather
-/// than stopping at it.
-pub(crate) const PACKET_LOSS: c_int = 14;
-/// `TPACKET_V2`: fixed-size frames, one status word each.
-pub(crate) const TPACKET_V2: c_int = 1;
 
 /// Asks for a `TPACKET_V3` receive ring of `block_count` blocks of
 /// `block_size` bytes (a power of two, a multiple of the page size); a
@@ -519,70 +512,6 @@ pub(crate) fn set_rx_ring_v3(
         )
     })
     .map(drop)
-}
-
-/// Asks for a `TPACKET_V2` transmit ring of `frame_count` frames of
-/// `frame_size` bytes, in blocks of `block_size` bytes. The socket must be
-/// in `TPACKET_V2` mode.
-pub(crate) fn set_tx_ring_v2(
-    fd: BorrowedFd<'_>,
-    block_size: u32,
-    frame_size: u32,
-    frame_count: u32,
-) -> io::Result<()> {
-    let per_block = block_size.checked_div(frame_size).unwrap_or(0);
-    let req = libc::tpacket_req {
-        tp_block_size: block_size,
-        tp_block_nr: frame_count.checked_div(per_block).unwrap_or(0),
-        tp_frame_size: frame_size,
-        tp_frame_nr: frame_count,
-    };
-    // SAFETY: the option value points to a live tpacket_req whose size is
-    // passed; the kernel only reads it.
-    cvt(unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            SOL_PACKET,
-            PACKET_TX_RING,
-            (&raw const req).cast(),
-            size_of::<libc::tpacket_req>() as libc::socklen_t,
-        )
-    })
-    .map(drop)
-}
-
-/// Binds a packet socket to one device for sending only: protocol 0
-/// registers no receive hook, so nothing is ever queued on it.
-pub(crate) fn bind_packet_send_only(fd: BorrowedFd<'_>, ifindex: u32) -> io::Result<()> {
-    let ifindex =
-        c_int::try_from(ifindex).map_err(|_| io::Error::from_raw_os_error(libc::ENODEV))?;
-    // SAFETY: sockaddr_ll is plain data for which all-zero bytes are valid.
-    let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
-    sll.sll_family = libc::AF_PACKET as u16;
-    sll.sll_ifindex = ifindex;
-    // SAFETY: the address points to a live sockaddr_ll whose size is passed.
-    cvt(unsafe {
-        libc::bind(
-            fd.as_raw_fd(),
-            (&raw const sll).cast(),
-            size_of::<libc::sockaddr_ll>() as libc::socklen_t,
-        )
-    })
-    .map(drop)
-}
-
-/// Tells the kernel to transmit every frame of the transmit ring marked
-/// `TP_STATUS_SEND_REQUEST`, without waiting; returns the bytes it took.
-pub(crate) fn kick_tx_ring(fd: BorrowedFd<'_>) -> io::Result<usize> {
-    loop {
-        // SAFETY: no buffer: with a transmit ring the kernel reads the
-        // frames from the ring, not from the (empty) message.
-        let ret = unsafe { libc::send(fd.as_raw_fd(), std::ptr::null(), 0, libc::MSG_DONTWAIT) };
-        match cvt_size(ret) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
-    }
 }
 
 /// A packet ring mapped into this process: memory the kernel and we take
@@ -675,34 +604,6 @@ impl RingMap {
         // change of status needs `&mut self`, which this borrow prevents.
         Some(unsafe {
             std::slice::from_raw_parts(self.base.as_ptr().add(range.start), range.end - range.start)
-        })
-    }
-
-    /// As [`RingMap::owned`], writable. `range` must not hold the status
-    /// word: the kernel may read that one at any time.
-    pub(crate) fn owned_mut(
-        &mut self,
-        status_at: usize,
-        range: std::ops::Range<usize>,
-        owned: impl FnOnce(u32) -> bool,
-    ) -> Option<&mut [u8]> {
-        let status = status_at..status_at.checked_add(4)?;
-        if range.start > range.end
-            || range.end > self.len
-            || (range.start < status.end && status.start < range.end)
-            || !owned(self.status(status_at)?)
-        {
-            return None;
-        }
-        // SAFETY: the range lies inside the mapping (checked above) and
-        // leaves out the status word; the kernel neither reads nor writes
-        // it while the status says we own it, and `&mut self` makes this
-        // the only borrow of the mapping.
-        Some(unsafe {
-            std::slice::from_raw_parts_mut(
-                self.base.as_ptr().add(range.start),
-                range.end - range.start,
-            )
         })
     }
 }

@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::auxdata::{reinsert_vlan, stripped_vlan};
 use crate::linux;
-use crate::ring::{RecvStats, RxRing, TxRing};
+use crate::ring::{RecvStats, RxRing};
 use crate::sys::{self, MAX_BATCH, RecvSlot};
 use crate::{
     ETH_HEADER_LEN, Netdev, NetdevError, NetdevStats, VLAN_ETH_HEADER_LEN, VLAN_HEADER_LEN,
@@ -144,8 +144,6 @@ pub struct SystemNetdev {
     ifindex: u32,
     rx: MmsgReceiver,
     ring: Mutex<RingState>,
-    /// None: every frame goes out with `sendmmsg` on the receive socket.
-    tx_ring: Option<Mutex<TxRing>>,
     /// For interface ioctls, in the namespace the device was opened in.
     control: OwnedFd,
     mtu: AtomicU32,
@@ -189,7 +187,6 @@ impl SystemNetdev {
                 ring,
                 drain_queue: false,
             }),
-            tx_ring: open_tx_ring(name, ifindex).map(Mutex::new),
             control,
             mtu: AtomicU32::new(mtu),
             rx_dropped: AtomicU64::new(0),
@@ -253,34 +250,6 @@ impl SystemNetdev {
         }
         state.ring = open_ring(fd, &self.name, room);
     }
-}
-
-/// A transmit ring on a socket of its own, or None if the kernel refuses
-/// one (frames then go out with `sendmmsg`).
-fn open_tx_ring(name: &str, ifindex: u32) -> Option<TxRing> {
-    match TxRing::open(ifindex) {
-        Ok(ring) => {
-            tracing::debug!(target: "netdev_linux", "{name}: transmitting through a TPACKET_V2 ring");
-            Some(ring)
-        }
-        Err(e) => {
-            tracing::debug!(
-                target: "netdev_linux",
-                "{name}: no transmit ring ({e}); transmitting with sendmmsg"
-            );
-            None
-        }
-    }
-}
-
-/// Whether the kernel takes `frame` on a device of `mtu` as it is: at
-/// least an Ethernet header, at most the MTU plus the header, plus a tag
-/// if it has an 802.1Q one (what `packet_snd` and `tpacket_snd` check).
-fn fits_mtu(frame: &[u8], mtu: usize) -> bool {
-    let max = mtu + ETH_HEADER_LEN;
-    frame.len() >= ETH_HEADER_LEN
-        && (frame.len() <= max
-            || (frame.len() <= max + VLAN_HEADER_LEN && frame[12..14] == [0x81, 0x00]))
 }
 
 /// A `TPACKET_V3` receive ring for frames of up to `room` bytes on `fd`,
@@ -426,21 +395,7 @@ impl Netdev for SystemNetdev {
     }
 
     fn send(&self, packets: &[Vec<u8>]) {
-        let fd = self.rx.socket.as_fd();
-        let Some(tx_ring) = &self.tx_ring else {
-            send_batched(fd, packets, &self.tx_dropped);
-            return;
-        };
-        let mtu = self.mtu.load(Ordering::Relaxed) as usize;
-        // Frames the kernel would refuse go the `sendmmsg` way, which
-        // counts each refusal as OVS does; the ring would skip them
-        // silently.
-        tx_ring.lock().unwrap_or_else(|e| e.into_inner()).send(
-            packets,
-            |frame| fits_mtu(frame, mtu),
-            |others| send_batched(fd, others, &self.tx_dropped),
-            &self.tx_dropped,
-        );
+        send_batched(self.rx.socket.as_fd(), packets, &self.tx_dropped);
     }
 
     fn rx_fd(&self) -> Option<RawFd> {
