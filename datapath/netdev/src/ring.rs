@@ -398,6 +398,126 @@ impl RxRing {
     }
 }
 
+/// `struct tpacket2_hdr`: offsets of the fields we read.
+const V2_STATUS: usize = 0;
+const V2_LEN: usize = 4;
+const V2_SNAPLEN: usize = 8;
+const V2_MAC: usize = 12;
+const V2_VLAN_TCI: usize = 24;
+const V2_VLAN_TPID: usize = 26;
+/// `sll_pkttype` in the `struct sockaddr_ll` after the 32-byte header.
+const V2_PKTTYPE: usize = 32 + 10;
+/// `TP_STATUS_COPY`: the slot holds the frame clipped; the whole frame
+/// waits on the socket's ordinary queue.
+const TP_STATUS_COPY: u32 = 1 << 1;
+const V2_FRAME_SIZE: usize = 2048;
+const V2_FRAMES: usize = 256;
+const V2_BLOCK_SIZE: usize = 64 * 1024;
+
+/// One `TPACKET_V2` slot: the frame, and whether its whole copy waits on
+/// the socket's queue. None if the header points outside the slot.
+pub fn parse_v2_slot(slot: &[u8]) -> Option<(RingFrame<'_>, bool)> {
+    let status = u32_at(slot, V2_STATUS)?;
+    let wire_len = u32_at(slot, V2_LEN)? as usize;
+    let snaplen = u32_at(slot, V2_SNAPLEN)? as usize;
+    let mac = usize::from(u16_at(slot, V2_MAC)?);
+    let data = slot.get(mac..mac.checked_add(snaplen)?)?;
+    Some((
+        RingFrame {
+            data,
+            wire_len,
+            status,
+            vlan_tci: u16_at(slot, V2_VLAN_TCI)?,
+            vlan_tpid: u16_at(slot, V2_VLAN_TPID)?,
+            pkttype: *slot.get(V2_PKTTYPE)?,
+        },
+        status & TP_STATUS_COPY != 0,
+    ))
+}
+
+/// A mapped `TPACKET_V2` receive ring: one slot per frame, each handed
+/// over as soon as the kernel has written it.
+pub(crate) struct RxRingV2 {
+    map: RingMap,
+    head: usize,
+}
+
+impl RxRingV2 {
+    pub(crate) fn open(fd: BorrowedFd<'_>) -> io::Result<RxRingV2> {
+        sys::set_int_option(fd, sys::SOL_PACKET, sys::PACKET_COPY_THRESH, 1)?;
+        sys::set_rx_ring_v2(
+            fd,
+            V2_BLOCK_SIZE as u32,
+            V2_FRAME_SIZE as u32,
+            V2_FRAMES as u32,
+        )?;
+        match RingMap::map(fd, V2_FRAME_SIZE * V2_FRAMES) {
+            Ok(map) => Ok(RxRingV2 { map, head: 0 }),
+            Err(e) => {
+                let _ = sys::set_rx_ring_v2(fd, 0, 0, 0);
+                Err(e)
+            }
+        }
+    }
+
+    /// As [`RxRing::recv`]; `copied` reads one frame from the socket's
+    /// queue (for a slot marked `TP_STATUS_COPY`) and returns how many it
+    /// delivered.
+    pub(crate) fn recv(
+        &mut self,
+        room: usize,
+        pool: &mut Vec<Vec<u8>>,
+        out: &mut Vec<Vec<u8>>,
+        max: usize,
+        stats: &mut RecvStats<'_>,
+        mut copied: impl FnMut(&mut Vec<Vec<u8>>, &mut Vec<Vec<u8>>, &mut RecvStats<'_>) -> usize,
+    ) -> usize {
+        let mut delivered = 0;
+        for _ in 0..max {
+            let at = self.head * V2_FRAME_SIZE;
+            let Some(slot) = self.map.owned(at + V2_STATUS, at..at + V2_FRAME_SIZE, |s| {
+                s & TP_STATUS_USER != 0
+            }) else {
+                break;
+            };
+            let mut from_queue = false;
+            match parse_v2_slot(slot) {
+                None => {
+                    stats.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                Some((_, true)) => from_queue = true,
+                Some((frame, false)) => {
+                    let mut buf = take_buffer(pool, room + VLAN_HEADER_LEN);
+                    match frame_to_packet(&frame, room, &mut buf) {
+                        Verdict::Deliver => {
+                            out.push(buf);
+                            delivered += 1;
+                            buf = Vec::new();
+                        }
+                        Verdict::Outgoing => {}
+                        Verdict::TooBig => {
+                            stats.truncated = true;
+                            stats.dropped.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Verdict::Runt => {
+                            stats.dropped.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    if buf.capacity() > 0 {
+                        pool.push(buf);
+                    }
+                }
+            }
+            self.map.set_status(at + V2_STATUS, TP_STATUS_KERNEL);
+            self.head = (self.head + 1) % V2_FRAMES;
+            if from_queue {
+                delivered += copied(pool, out, stats);
+            }
+        }
+        delivered
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
