@@ -514,41 +514,6 @@ pub(crate) fn set_rx_ring_v3(
     .map(drop)
 }
 
-/// `TPACKET_V2`: fixed-size frames, one status word each.
-pub(crate) const TPACKET_V2: c_int = 1;
-/// `PACKET_COPY_THRESH`: a frame too big for its ring slot is also queued
-/// whole on the socket (the slot then has `TP_STATUS_COPY`).
-pub(crate) const PACKET_COPY_THRESH: c_int = 7;
-
-/// Asks for a `TPACKET_V2` receive ring of `frame_count` frames of
-/// `frame_size` bytes, in blocks of `block_size` bytes (0 frames: none).
-pub(crate) fn set_rx_ring_v2(
-    fd: BorrowedFd<'_>,
-    block_size: u32,
-    frame_size: u32,
-    frame_count: u32,
-) -> io::Result<()> {
-    let per_block = block_size.checked_div(frame_size).unwrap_or(0);
-    let req = libc::tpacket_req {
-        tp_block_size: block_size,
-        tp_block_nr: frame_count.checked_div(per_block).unwrap_or(0),
-        tp_frame_size: frame_size,
-        tp_frame_nr: frame_count,
-    };
-    // SAFETY: the option value points to a live tpacket_req whose size is
-    // passed; the kernel only reads it.
-    cvt(unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            SOL_PACKET,
-            PACKET_RX_RING,
-            (&raw const req).cast(),
-            size_of::<libc::tpacket_req>() as libc::socklen_t,
-        )
-    })
-    .map(drop)
-}
-
 /// A packet ring mapped into this process: memory the kernel and we take
 /// turns writing, each region handed back and forth through a status word.
 ///

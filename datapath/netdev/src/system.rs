@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::auxdata::{reinsert_vlan, stripped_vlan};
 use crate::linux;
-use crate::ring::{RecvStats, RxRing, RxRingV2};
+use crate::ring::{RecvStats, RxRing};
 use crate::sys::{self, MAX_BATCH, RecvSlot};
 use crate::{
     ETH_HEADER_LEN, Netdev, NetdevError, NetdevStats, VLAN_ETH_HEADER_LEN, VLAN_HEADER_LEN,
@@ -144,7 +144,6 @@ pub struct SystemNetdev {
     ifindex: u32,
     rx: MmsgReceiver,
     ring: Mutex<RingState>,
-    ring_v2: Option<Mutex<RxRingV2>>,
     /// For interface ioctls, in the namespace the device was opened in.
     control: OwnedFd,
     mtu: AtomicU32,
@@ -166,15 +165,7 @@ impl SystemNetdev {
         sys::set_int_option(socket.as_fd(), sys::SOL_PACKET, sys::PACKET_AUXDATA, 1)
             .map_err(err)?;
         // Before bind, so that no frame lands in the ordinary queue first.
-        let v2 = sys::set_int_option(
-            socket.as_fd(),
-            sys::SOL_PACKET,
-            sys::PACKET_VERSION,
-            sys::TPACKET_V2,
-        )
-        .and_then(|()| RxRingV2::open(socket.as_fd()))
-        .ok();
-        let ring = None;
+        let ring = open_ring(socket.as_fd(), name, VLAN_ETH_HEADER_LEN + mtu as usize);
         // Before bind, so that no outgoing frame is ever queued.
         if sys::set_int_option(
             socket.as_fd(),
@@ -196,7 +187,6 @@ impl SystemNetdev {
                 ring,
                 drain_queue: false,
             }),
-            ring_v2: v2.map(Mutex::new),
             control,
             mtu: AtomicU32::new(mtu),
             rx_dropped: AtomicU64::new(0),
@@ -364,33 +354,6 @@ impl Netdev for SystemNetdev {
     ) -> io::Result<usize> {
         let mtu = self.mtu.load(Ordering::Relaxed);
         let mut truncated = false;
-        if let Some(v2) = &self.ring_v2 {
-            let mut stats = RecvStats {
-                dropped: &self.rx_dropped,
-                truncated: false,
-            };
-            let room = VLAN_ETH_HEADER_LEN + mtu as usize;
-            let n = v2.lock().unwrap_or_else(|e| e.into_inner()).recv(
-                room,
-                pool,
-                out,
-                max,
-                &mut stats,
-                |pool, out, stats| {
-                    let mut t = false;
-                    let n = self
-                        .rx
-                        .recv(mtu, pool, out, 1, stats.dropped, &mut t)
-                        .unwrap_or(0);
-                    stats.truncated |= t;
-                    n
-                },
-            );
-            if stats.truncated {
-                self.mtu();
-            }
-            return Ok(n);
-        }
         let mut state = self.ring_state();
         let room = VLAN_ETH_HEADER_LEN + mtu as usize;
         self.fit_ring(&mut state, room);
