@@ -17,8 +17,8 @@
 //! dropped.
 //!
 //! A block that is only partly filled is handed over when the retire timer
-//! fires (`tp_retire_blk_tov`, rounded up to a jiffy by the kernel), which
-//! bounds the latency a frame sees at low rates.
+//! fires (`tp_retire_blk_tov`: 1 ms; older kernels round it up to a
+//! jiffy), which bounds the latency a frame sees at low rates.
 
 #![forbid(unsafe_code)]
 
@@ -62,14 +62,16 @@ const TP_STATUS_USER: u32 = 1;
 pub const PACKET_OUTGOING: u8 = 4;
 
 /// How long the kernel may keep a partly filled block before handing it
-/// over, in milliseconds. The kernel rounds it up to one jiffy (4 ms at
-/// HZ=250); a frame waits at most that long at low rates.
+/// over, in milliseconds; a frame waits at most about that long at low
+/// rates (older kernels, whose timer counts jiffies, round it up to one
+/// jiffy: 4 ms at HZ=250).
 pub const RETIRE_MS: u32 = 1;
 /// Bytes of ring memory to aim for; fewer blocks when frames are big.
 const RING_BYTES: usize = 512 * 1024;
-/// Blocks are at least this big, so that a block holds a few dozen
-/// minimum-size frames (about 190 bytes each with headers).
-const MIN_BLOCK_SIZE: usize = 8 * 1024;
+/// Blocks are at least this big: a block holds about 85 minimum-size
+/// frames (about 190 bytes each with headers), or one frame of a 9000-byte
+/// MTU, so that the usual jumbo MTUs never outgrow the ring.
+const MIN_BLOCK_SIZE: usize = 16 * 1024;
 /// And there are at least this many of them, so that the kernel can fill
 /// one while we read others.
 const MIN_BLOCKS: usize = 4;
@@ -320,7 +322,8 @@ impl RxRing {
     }
 
     /// Unmaps and removes the ring; the socket then queues frames as a
-    /// plain packet socket does. Frames still in the ring are lost.
+    /// plain packet socket does, for `recvmmsg`. Frames still in the ring
+    /// are lost.
     pub(crate) fn close(self, fd: BorrowedFd<'_>) -> io::Result<()> {
         drop(self.map);
         sys::set_rx_ring_v3(fd, 0, 0, 0)
@@ -551,6 +554,7 @@ mod tests {
             assert!(BLOCK_HEADER_LEN + (82 + room).next_multiple_of(8) < g.block_size);
         }
         assert_eq!(Geometry::for_room(1518).block_size, MIN_BLOCK_SIZE);
+        assert_eq!(Geometry::for_room(9018).block_size, MIN_BLOCK_SIZE);
     }
 
     #[test]

@@ -9,10 +9,20 @@
 //!   before 4.20);
 //! - receive buffers hold `18 + MTU` bytes; a bigger frame (GRO/TSO on the
 //!   device) or one shorter than an Ethernet header is dropped and counted;
-//! - the VLAN tag the kernel strips is put back from `PACKET_AUXDATA`;
-//! - frames are read from a `TPACKET_V3` ring mapped from the socket (see
-//!   [`crate::ring`]), which needs no system call while traffic flows; if
-//!   the kernel refuses the ring, with `recvmmsg`, 32 at a time, as OVS;
+//! - the VLAN tag the kernel strips is put back from `PACKET_AUXDATA`
+//!   (from the ring's frame header when receiving through the ring).
+//!
+//! Unlike OVS, frames are read from a `TPACKET_V3` ring mapped from the
+//! socket (see [`crate::ring`]), which needs no system call while traffic
+//! flows; if the kernel refuses the ring, with `recvmmsg`, 32 at a time, as
+//! OVS does. The price: at low rates a frame may wait for the ring's retire
+//! timer (1 ms, or one jiffy on kernels that count it in jiffies) before it
+//! can be read. Frames go
+//! out with `sendmmsg` (a `TPACKET_V2` transmit ring was measured slower on
+//! veth, whose peer must copy the ring's pages), with the qdisc in the path
+//! so that `tcpdump` on the port sees them.
+//!
+//! And as OVS:
 //! - the device is put in promiscuous mode when the port is added (OVS's
 //!   `do_add_port`), and that is undone when the port goes away. OVS does
 //!   not bring the device up: the administrator does (`ip link set up`);
@@ -128,22 +138,14 @@ impl MmsgReceiver {
     }
 }
 
-/// The ring side of receiving, when the socket has one.
-struct RingState {
-    /// None once the ring could not be rebuilt: `recvmmsg` from then on.
-    ring: Option<RxRing>,
-    /// Frames may wait in the socket's ordinary queue (they arrived while
-    /// the ring was being rebuilt): read them with `recvmmsg` until it runs
-    /// dry, or the descriptor would stay readable for ever.
-    drain_queue: bool,
-}
-
 /// An existing Linux network device (`type=system`, or no type).
 pub struct SystemNetdev {
     name: String,
     ifindex: u32,
     rx: MmsgReceiver,
-    ring: Mutex<RingState>,
+    /// The receive ring; None: `recvmmsg` (the kernel refused a ring, or
+    /// the MTU outgrew it).
+    ring: Mutex<Option<RxRing>>,
     /// For interface ioctls, in the namespace the device was opened in.
     control: OwnedFd,
     mtu: AtomicU32,
@@ -155,6 +157,17 @@ pub struct SystemNetdev {
 
 impl SystemNetdev {
     pub fn open(name: &str) -> Result<Arc<SystemNetdev>, NetdevError> {
+        SystemNetdev::open_with(name, true)
+    }
+
+    /// As [`SystemNetdev::open`], receiving with `recvmmsg` only: the path
+    /// taken when the kernel refuses the ring, for tests to reach.
+    #[doc(hidden)]
+    pub fn open_without_ring(name: &str) -> Result<Arc<SystemNetdev>, NetdevError> {
+        SystemNetdev::open_with(name, false)
+    }
+
+    fn open_with(name: &str, want_ring: bool) -> Result<Arc<SystemNetdev>, NetdevError> {
         let err = |e: io::Error| NetdevError::from_io(name, &e);
         let control = sys::control_socket().map_err(err)?;
         let flags = sys::get_flags(control.as_fd(), name).map_err(err)?;
@@ -165,7 +178,9 @@ impl SystemNetdev {
         sys::set_int_option(socket.as_fd(), sys::SOL_PACKET, sys::PACKET_AUXDATA, 1)
             .map_err(err)?;
         // Before bind, so that no frame lands in the ordinary queue first.
-        let ring = open_ring(socket.as_fd(), name, VLAN_ETH_HEADER_LEN + mtu as usize);
+        let ring = want_ring
+            .then(|| open_ring(socket.as_fd(), name, VLAN_ETH_HEADER_LEN + mtu as usize))
+            .flatten();
         // Before bind, so that no outgoing frame is ever queued.
         if sys::set_int_option(
             socket.as_fd(),
@@ -183,10 +198,7 @@ impl SystemNetdev {
             name: name.to_owned(),
             ifindex,
             rx: MmsgReceiver { socket },
-            ring: Mutex::new(RingState {
-                ring,
-                drain_queue: false,
-            }),
+            ring: Mutex::new(ring),
             control,
             mtu: AtomicU32::new(mtu),
             rx_dropped: AtomicU64::new(0),
@@ -222,33 +234,36 @@ impl SystemNetdev {
     /// Whether frames are read from a `TPACKET_V3` ring (rather than with
     /// `recvmmsg`).
     pub fn uses_rx_ring(&self) -> bool {
-        self.ring_state().ring.is_some()
+        self.ring_state().is_some()
     }
 
-    fn ring_state(&self) -> MutexGuard<'_, RingState> {
+    fn ring_state(&self) -> MutexGuard<'_, Option<RxRing>> {
         // A panic elsewhere while holding the lock leaves the ring as
         // consistent as any early return would.
         self.ring.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Rebuilds the ring if its blocks cannot hold a frame of `room` bytes
-    /// (the MTU grew). Frames still in the old ring are lost; if the new
-    /// ring cannot be made, receiving goes on with `recvmmsg`.
-    fn fit_ring(&self, state: &mut RingState, room: usize) {
-        let Some(ring) = state.ring.take_if(|r| r.geometry().max_room() < room) else {
+    /// Gives up the ring if its blocks cannot hold a frame of `room` bytes
+    /// (the MTU grew past what it was made for): receiving goes on with
+    /// `recvmmsg`. Frames still in the ring (at most the block the kernel is
+    /// filling, when called once the others have been read) are lost.
+    ///
+    /// A bigger ring on the same socket would do, but on Linux 6.18 (at
+    /// least) a ring set up again on a socket never hands over a partly
+    /// filled block (its retire timer stays off), and a new socket would change `rx_fd` under
+    /// the poll loop's feet. The blocks hold frames of MTU 9000 from the
+    /// start, so this is for bigger MTUs only.
+    fn fit_ring(&self, ring: &mut Option<RxRing>, room: usize) {
+        let Some(old) = ring.take_if(|r| r.geometry().max_room() < room) else {
             return;
         };
-        let fd = self.rx.socket.as_fd();
-        state.drain_queue = true;
-        if let Err(e) = ring.close(fd) {
-            tracing::debug!(
-                target: "netdev_linux",
-                "{}: cannot remove the packet ring ({e}); receiving with recvmmsg",
-                self.name
-            );
-            return;
-        }
-        state.ring = open_ring(fd, &self.name, room);
+        let result = old.close(self.rx.socket.as_fd());
+        tracing::debug!(
+            target: "netdev_linux",
+            "{}: frames of {room} bytes do not fit the packet ring{}; receiving with recvmmsg",
+            self.name,
+            result.err().map(|e| format!(" (and removing it failed: {e})")).unwrap_or_default()
+        );
     }
 }
 
@@ -352,46 +367,54 @@ impl Netdev for SystemNetdev {
         out: &mut Vec<Vec<u8>>,
         max: usize,
     ) -> io::Result<usize> {
-        let mtu = self.mtu.load(Ordering::Relaxed);
-        let mut truncated = false;
+        let mut mtu = self.mtu.load(Ordering::Relaxed);
         let mut state = self.ring_state();
-        let room = VLAN_ETH_HEADER_LEN + mtu as usize;
-        self.fit_ring(&mut state, room);
-        let result = match &mut state.ring {
-            Some(ring) => {
-                let mut stats = RecvStats {
-                    dropped: &self.rx_dropped,
-                    truncated: false,
-                };
-                let n = ring.recv(room, pool, out, max, &mut stats);
-                truncated = stats.truncated;
-                if state.drain_queue && n < max {
-                    match self
-                        .rx
-                        .recv(mtu, pool, out, max - n, &self.rx_dropped, &mut truncated)
-                    {
-                        Ok(0) => {
-                            state.drain_queue = false;
-                            Ok(n)
-                        }
-                        Ok(more) => Ok(n + more),
-                        Err(e) if n == 0 => Err(e),
-                        Err(_) => Ok(n),
-                    }
-                } else {
-                    Ok(n)
-                }
+        let mut delivered = 0;
+        if let Some(ring) = state.as_mut() {
+            let mut stats = RecvStats {
+                dropped: &self.rx_dropped,
+                truncated: false,
+            };
+            delivered = ring.recv(
+                VLAN_ETH_HEADER_LEN + mtu as usize,
+                pool,
+                out,
+                max,
+                &mut stats,
+            );
+            if stats.truncated {
+                // The MTU may have grown since we last looked.
+                mtu = self.mtu();
             }
-            None => self
-                .rx
-                .recv(mtu, pool, out, max, &self.rx_dropped, &mut truncated),
-        };
+            if delivered == max {
+                return Ok(delivered);
+            }
+            // Nothing more is ready in the ring: the moment to give it up
+            // if it is too small now, losing as little as can be.
+            self.fit_ring(&mut state, VLAN_ETH_HEADER_LEN + mtu as usize);
+            if state.is_some() {
+                return Ok(delivered);
+            }
+        }
         drop(state);
+        let mut truncated = false;
+        let result = self.rx.recv(
+            mtu,
+            pool,
+            out,
+            max - delivered,
+            &self.rx_dropped,
+            &mut truncated,
+        );
         if truncated {
             // The MTU may have grown since we last looked.
             self.mtu();
         }
-        result
+        match result {
+            Ok(n) => Ok(delivered + n),
+            Err(_) if delivered > 0 => Ok(delivered),
+            Err(e) => Err(e),
+        }
     }
 
     fn send(&self, packets: &[Vec<u8>]) {
@@ -413,7 +436,7 @@ impl Netdev for SystemNetdev {
     fn set_mtu(&self, mtu: u32) -> io::Result<()> {
         linux::set_mtu(self.control.as_fd(), &self.name, mtu, &self.mtu)?;
         // Now rather than at the next receive, so that no frame of the new
-        // size meets the old ring.
+        // size is clipped by the ring.
         self.fit_ring(&mut self.ring_state(), VLAN_ETH_HEADER_LEN + mtu as usize);
         Ok(())
     }
