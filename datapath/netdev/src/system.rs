@@ -17,10 +17,11 @@
 //! flows; if the kernel refuses the ring, with `recvmmsg`, 32 at a time, as
 //! OVS does. The price: at low rates a frame may wait for the ring's retire
 //! timer (1 ms, or one jiffy on kernels that count it in jiffies) before it
-//! can be read. Frames go
-//! out with `sendmmsg` (a `TPACKET_V2` transmit ring was measured slower on
-//! veth, whose peer must copy the ring's pages), with the qdisc in the path
-//! so that `tcpdump` on the port sees them.
+//! can be read. A port whose MTU grows past what its ring holds (more than
+//! about 16,000 bytes) gives the ring up for `recvmmsg`. Frames go out with
+//! `sendmmsg` (a `TPACKET_V2` transmit ring was measured slower on veth,
+//! whose peer must copy the ring's pages), with the qdisc in the path so
+//! that `tcpdump` on the port sees them.
 //!
 //! And as OVS:
 //! - the device is put in promiscuous mode when the port is added (OVS's
@@ -250,9 +251,9 @@ impl SystemNetdev {
     ///
     /// A bigger ring on the same socket would do, but on Linux 6.18 (at
     /// least) a ring set up again on a socket never hands over a partly
-    /// filled block (its retire timer stays off), and a new socket would change `rx_fd` under
-    /// the poll loop's feet. The blocks hold frames of MTU 9000 from the
-    /// start, so this is for bigger MTUs only.
+    /// filled block (its retire timer stays off), and a new socket would
+    /// change `rx_fd` under the poll loop's feet. The blocks hold frames of
+    /// MTU 9000 from the start, so this is for bigger MTUs only.
     fn fit_ring(&self, ring: &mut Option<RxRing>, room: usize) {
         let Some(old) = ring.take_if(|r| r.geometry().max_room() < room) else {
             return;
