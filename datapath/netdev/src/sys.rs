@@ -475,32 +475,31 @@ pub(crate) fn send_frames(fd: BorrowedFd<'_>, frames: &[Vec<u8>]) -> io::Result<
 pub(crate) const PACKET_RX_RING: c_int = 5;
 /// `PACKET_VERSION`: the layout of the rings' headers.
 pub(crate) const PACKET_VERSION: c_int = 10;
-/// `TPACKET_V3`: block-based receive rings.
-pub(crate) const TPACKET_V3: c_int = 2;
+/// `TPACKET_V2`: rings of fixed-size slots, one status word each.
+pub(crate) const TPACKET_V2: c_int = 1;
+/// `PACKET_COPY_THRESH`: a frame too big for its ring slot is also queued
+/// whole on the socket (the slot then has `TP_STATUS_COPY`).
+pub(crate) const PACKET_COPY_THRESH: c_int = 7;
 
-/// Asks for a `TPACKET_V3` receive ring of `block_count` blocks of
-/// `block_size` bytes (a power of two, a multiple of the page size); a
-/// block the kernel has started filling is handed over at the latest
-/// `retire_ms` milliseconds later. The socket must be in `TPACKET_V3` mode.
-/// A `block_count` of 0 removes the ring (it must not be mapped then).
-pub(crate) fn set_rx_ring_v3(
+/// Asks for a `TPACKET_V2` receive ring of `block_count` blocks of
+/// `block_size` bytes (a multiple of the page size), holding `slot_count`
+/// slots of `slot_size` bytes (a multiple of 16), as many in each block as
+/// fit. The socket must be in `TPACKET_V2` mode. All zeroes remove the
+/// ring (it must not be mapped then).
+pub(crate) fn set_rx_ring_v2(
     fd: BorrowedFd<'_>,
     block_size: u32,
     block_count: u32,
-    retire_ms: u32,
+    slot_size: u32,
+    slot_count: u32,
 ) -> io::Result<()> {
-    // Version 3 receive rings ignore frames; the request must still
-    // describe whole blocks, so each block counts as one frame.
-    let req = libc::tpacket_req3 {
+    let req = libc::tpacket_req {
         tp_block_size: block_size,
         tp_block_nr: block_count,
-        tp_frame_size: if block_count == 0 { 0 } else { block_size },
-        tp_frame_nr: block_count,
-        tp_retire_blk_tov: retire_ms,
-        tp_sizeof_priv: 0,
-        tp_feature_req_word: 0,
+        tp_frame_size: slot_size,
+        tp_frame_nr: slot_count,
     };
-    // SAFETY: the option value points to a live tpacket_req3 whose size is
+    // SAFETY: the option value points to a live tpacket_req whose size is
     // passed; the kernel only reads it.
     cvt(unsafe {
         libc::setsockopt(
@@ -508,7 +507,7 @@ pub(crate) fn set_rx_ring_v3(
             SOL_PACKET,
             PACKET_RX_RING,
             (&raw const req).cast(),
-            size_of::<libc::tpacket_req3>() as libc::socklen_t,
+            size_of::<libc::tpacket_req>() as libc::socklen_t,
         )
     })
     .map(drop)

@@ -12,13 +12,14 @@
 //! - the VLAN tag the kernel strips is put back from `PACKET_AUXDATA`
 //!   (from the ring's frame header when receiving through the ring).
 //!
-//! Unlike OVS, frames are read from a `TPACKET_V3` ring mapped from the
+//! Unlike OVS, frames are read from a `TPACKET_V2` ring mapped from the
 //! socket (see [`crate::ring`]), which needs no system call while traffic
-//! flows; if the kernel refuses the ring, with `recvmmsg`, 32 at a time, as
-//! OVS does. The price: at low rates a frame may wait for the ring's retire
-//! timer (1 ms, or one jiffy on kernels that count it in jiffies) before it
-//! can be read. A port whose MTU grows past what its ring holds (more than
-//! about 16,000 bytes) gives the ring up for `recvmmsg`. Frames go out with
+//! flows and hands each frame over as soon as the kernel has written it;
+//! if the kernel refuses the ring, with `recvmmsg`, 32 at a time, as OVS
+//! does. The ring's slots hold frames of the MTU the device has when the
+//! port is opened (at least 1950); a frame too big for its slot is read
+//! whole from the socket's queue, and a port whose MTU grows past what the
+//! slots hold gives the ring up for `recvmmsg`. Frames go out with
 //! `sendmmsg` (a `TPACKET_V2` transmit ring was measured slower on veth,
 //! whose peer must copy the ring's pages), with the qdisc in the path so
 //! that `tcpdump` on the port sees them.
@@ -94,9 +95,24 @@ impl MmsgReceiver {
         dropped: &AtomicU64,
         truncated: &mut bool,
     ) -> io::Result<usize> {
+        self.recv_batch(mtu, pool, out, max, dropped, truncated)
+            .map(|(delivered, _)| delivered)
+    }
+
+    /// As [`MmsgReceiver::recv`], returning how many frames were delivered
+    /// and how many were read off the queue.
+    fn recv_batch(
+        &self,
+        mtu: u32,
+        pool: &mut Vec<Vec<u8>>,
+        out: &mut Vec<Vec<u8>>,
+        max: usize,
+        dropped: &AtomicU64,
+        truncated: &mut bool,
+    ) -> io::Result<(usize, usize)> {
         let n = max.min(MAX_BATCH);
         if n == 0 {
-            return Ok(0);
+            return Ok((0, 0));
         }
         let room = VLAN_ETH_HEADER_LEN + mtu as usize;
         let mut bufs: [Vec<u8>; MAX_BATCH] = std::array::from_fn(|_| Vec::new());
@@ -113,7 +129,7 @@ impl MmsgReceiver {
             Err(e) => {
                 pool.extend(bufs[..n].iter_mut().map(std::mem::take));
                 return if e.kind() == io::ErrorKind::WouldBlock {
-                    Ok(0)
+                    Ok((0, 0))
                 } else {
                     Err(e)
                 };
@@ -135,7 +151,35 @@ impl MmsgReceiver {
             delivered += 1;
         }
         pool.extend(bufs[count..n].iter_mut().map(std::mem::take));
-        Ok(delivered)
+        Ok((delivered, count))
+    }
+
+    /// Reads `count` frames (as [`MmsgReceiver::recv`] would) in batches,
+    /// or fewer if the queue runs dry first; returns how many of them were
+    /// delivered.
+    fn recv_exactly(
+        &self,
+        mtu: u32,
+        pool: &mut Vec<Vec<u8>>,
+        out: &mut Vec<Vec<u8>>,
+        count: usize,
+        dropped: &AtomicU64,
+        truncated: &mut bool,
+    ) -> usize {
+        let mut left = count;
+        let mut delivered = 0;
+        while left > 0 {
+            match self.recv_batch(mtu, pool, out, left, dropped, truncated) {
+                Ok((n, read)) if read > 0 => {
+                    delivered += n;
+                    left = left.saturating_sub(read);
+                }
+                // The kernel queues the copy before it hands the slot
+                // over, so this is not expected; the frames are lost.
+                _ => break,
+            }
+        }
+        delivered
     }
 }
 
@@ -232,7 +276,7 @@ impl SystemNetdev {
         sys::get_flags(self.control.as_fd(), &self.name)
     }
 
-    /// Whether frames are read from a `TPACKET_V3` ring (rather than with
+    /// Whether frames are read from a `TPACKET_V2` ring (rather than with
     /// `recvmmsg`).
     pub fn uses_rx_ring(&self) -> bool {
         self.ring_state().is_some()
@@ -244,16 +288,16 @@ impl SystemNetdev {
         self.ring.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Gives up the ring if its blocks cannot hold a frame of `room` bytes
+    /// Gives up the ring if its slots cannot hold a frame of `room` bytes
     /// (the MTU grew past what it was made for): receiving goes on with
-    /// `recvmmsg`. Frames still in the ring (at most the block the kernel is
-    /// filling, when called once the others have been read) are lost.
+    /// `recvmmsg`. Frames still in the ring (none, when called once the
+    /// ring had nothing more ready, but for those arriving meanwhile) are
+    /// lost; frames waiting on the socket's queue are not.
     ///
-    /// A bigger ring on the same socket would do, but on Linux 6.18 (at
-    /// least) a ring set up again on a socket never hands over a partly
-    /// filled block (its retire timer stays off), and a new socket would
-    /// change `rx_fd` under the poll loop's feet. The blocks hold frames of
-    /// MTU 9000 from the start, so this is for bigger MTUs only.
+    /// A bigger ring could be set up on the same socket, but frames that
+    /// arrive while it has none land on the socket's queue and would have
+    /// to be read before the new ring's, and a new socket would change
+    /// `rx_fd` under the poll loop's feet.
     fn fit_ring(&self, ring: &mut Option<RxRing>, room: usize) {
         let Some(old) = ring.take_if(|r| r.geometry().max_room() < room) else {
             return;
@@ -268,19 +312,19 @@ impl SystemNetdev {
     }
 }
 
-/// A `TPACKET_V3` receive ring for frames of up to `room` bytes on `fd`,
-/// or None (and the socket left as it was) if the kernel refuses one.
+/// A `TPACKET_V2` receive ring for frames of up to `room` bytes on `fd`,
+/// or None (and the socket left without a ring) if the kernel refuses one.
 fn open_ring(fd: std::os::fd::BorrowedFd<'_>, name: &str, room: usize) -> Option<RxRing> {
-    let result = sys::set_int_option(fd, sys::SOL_PACKET, sys::PACKET_VERSION, sys::TPACKET_V3)
+    let result = sys::set_int_option(fd, sys::SOL_PACKET, sys::PACKET_VERSION, sys::TPACKET_V2)
         .and_then(|()| RxRing::open(fd, room));
     match result {
         Ok(ring) => {
             let g = ring.geometry();
             tracing::debug!(
                 target: "netdev_linux",
-                "{name}: receiving through a TPACKET_V3 ring ({} blocks of {} bytes)",
-                g.block_count,
-                g.block_size
+                "{name}: receiving through a TPACKET_V2 ring ({} slots of {} bytes)",
+                g.slot_count(),
+                g.slot_size
             );
             Some(ring)
         }
@@ -376,18 +420,40 @@ impl Netdev for SystemNetdev {
                 dropped: &self.rx_dropped,
                 truncated: false,
             };
-            delivered = ring.recv(
-                VLAN_ETH_HEADER_LEN + mtu as usize,
-                pool,
-                out,
-                max,
-                &mut stats,
-            );
+            let idle = loop {
+                let taken = ring.recv(
+                    VLAN_ETH_HEADER_LEN + mtu as usize,
+                    pool,
+                    out,
+                    max - delivered,
+                    &mut stats,
+                );
+                delivered += taken.delivered;
+                if taken.copied == 0 {
+                    break taken.idle;
+                }
+                // Frames too big for their slots: the MTU most likely grew
+                // behind our back, so look before reading them whole from
+                // the queue, where they wait in order.
+                mtu = self.mtu();
+                delivered += self.rx.recv_exactly(
+                    mtu,
+                    pool,
+                    out,
+                    taken.copied,
+                    &self.rx_dropped,
+                    &mut stats.truncated,
+                );
+                if delivered >= max {
+                    break false;
+                }
+            };
             if stats.truncated {
                 // The MTU may have grown since we last looked.
                 mtu = self.mtu();
             }
-            if delivered == max {
+            if !idle {
+                // More may be ready in the ring.
                 return Ok(delivered);
             }
             // Nothing more is ready in the ring: the moment to give it up

@@ -1,4 +1,4 @@
-//! The `TPACKET_V3` receive ring of `system` ports against the real kernel
+//! The `TPACKET_V2` receive ring of `system` ports against the real kernel
 //! (needs root): veth pairs with one end in a private network namespace.
 
 mod common;
@@ -18,47 +18,52 @@ fn this_kernel_gives_us_a_ring() {
     assert!(netdev.uses_rx_ring());
 }
 
-/// Far more frames than one block holds (a block of 8 KiB holds about 40
-/// small frames), sent before we read any, of many sizes up to the MTU:
-/// all of them come out, in order, whatever `max` each call asks for.
+/// Bursts sent before we read any, of many sizes up to the MTU, almost
+/// half as many frames as the ring has slots (2048), and more of them than
+/// it has in all: every frame comes out, in order, whatever `max` each
+/// call asks for.
 #[test]
-fn bursts_span_many_blocks() {
+fn bursts_go_round_the_ring() {
     let pair = VethPair::new();
     let netdev = SystemNetdev::open(&pair.near).unwrap();
     assert!(netdev.uses_rx_ring());
     let far = pair.far_socket();
     let nonce = new_nonce();
-    let sent: Vec<_> = (0..600u16)
-        .map(|i| {
-            let tags: &[(u16, u16)] = if i % 3 == 0 {
-                &[(0x8100, i % 4095)]
-            } else {
-                &[]
-            };
-            // About 300 KB in all: within the ring's 512 KiB.
-            let len = if i % 50 == 0 {
-                1514
-            } else {
-                60 + (usize::from(i) * 37) % 640
-            };
-            marked_frame(nonce, i, tags, len)
-        })
-        .collect();
-    for f in &sent {
-        far.send(f);
-    }
-    // Odd batch sizes, so that calls stop in the middle of blocks.
-    let deadline = Instant::now() + WAIT;
     let (mut pool, mut out, mut got) = (Vec::new(), Vec::new(), Vec::new());
+    let mut sent = Vec::new();
     let mut max = 1;
-    while got.len() < sent.len() && Instant::now() < deadline {
-        out.clear();
-        let n = netdev.recv(&mut pool, &mut out, max).unwrap();
-        assert!(n <= max && n == out.len());
-        got.extend(out.drain(..).filter(|f| common::has_nonce(f, nonce)));
-        max = max % 7 + 1;
-        if n == 0 {
-            wait_readable(netdev.rx_fd().unwrap(), Duration::from_millis(50));
+    for burst in 0..3u16 {
+        let frames: Vec<_> = (0..900u16)
+            .map(|n| {
+                let i = burst * 900 + n;
+                let tags: &[(u16, u16)] = if i % 3 == 0 {
+                    &[(0x8100, i % 4095)]
+                } else {
+                    &[]
+                };
+                let len = if i % 50 == 0 {
+                    1514
+                } else {
+                    60 + (usize::from(i) * 37) % 640
+                };
+                marked_frame(nonce, i, tags, len)
+            })
+            .collect();
+        for f in &frames {
+            far.send(f);
+        }
+        sent.extend(frames);
+        // Odd batch sizes, so that calls stop anywhere.
+        let deadline = Instant::now() + WAIT;
+        while got.len() < sent.len() && Instant::now() < deadline {
+            out.clear();
+            let n = netdev.recv(&mut pool, &mut out, max).unwrap();
+            assert!(n <= max && n == out.len());
+            got.extend(out.drain(..).filter(|f| common::has_nonce(f, nonce)));
+            max = max % 7 + 1;
+            if n == 0 {
+                wait_readable(netdev.rx_fd().unwrap(), Duration::from_millis(50));
+            }
         }
     }
     assert_eq!(got.len(), sent.len());
@@ -89,7 +94,7 @@ fn tags_of_every_kind_are_restored_from_the_ring() {
 }
 
 /// The largest MTU a veth takes, set before the port is opened: the ring
-/// is made with blocks big enough for its frames, which arrive whole,
+/// is made with slots big enough for its frames, which arrive whole,
 /// tagged or not.
 #[test]
 fn frames_of_the_largest_mtu_fit_the_ring() {
@@ -113,39 +118,82 @@ fn frames_of_the_largest_mtu_fit_the_ring() {
     }
     assert!(recv_marked(netdev.as_ref(), nonce, sent.len(), WAIT) == sent);
     assert_eq!(netdev.local_drops().0, 0);
+    assert!(netdev.uses_rx_ring());
 }
 
-/// A 9000-byte MTU set on an open port still fits the ring.
+/// A 9000-byte MTU set before the port is opened sizes the ring's slots.
 #[test]
-fn jumbo_frames_fit_the_ring_made_for_1500() {
+fn jumbo_frames_fit_a_ring_made_for_them() {
     let pair = VethPair::new();
-    let netdev = SystemNetdev::open(&pair.near).unwrap();
     pair.set_far_mtu(9000);
-    netdev.set_mtu(9000).unwrap();
+    common::ip(&["link", "set", &pair.near, "mtu", "9000"]).unwrap();
+    let netdev = SystemNetdev::open(&pair.near).unwrap();
     assert!(netdev.uses_rx_ring());
     let far = pair.far_socket();
     let nonce = new_nonce();
-    let sent = vec![
-        marked_frame(nonce, 0, &[(0x8100, 3)], 9018),
-        marked_frame(nonce, 1, &[], 60),
-    ];
+    let sent: Vec<_> = (0..40u16)
+        .map(|i| match i % 3 {
+            0 => marked_frame(nonce, i, &[(0x8100, 3)], 9018),
+            1 => marked_frame(nonce, i, &[], 9014),
+            _ => marked_frame(nonce, i, &[], 60),
+        })
+        .collect();
     for f in &sent {
         far.send(f);
     }
     assert!(recv_marked(netdev.as_ref(), nonce, sent.len(), WAIT) == sent);
+    assert_eq!(netdev.local_drops().0, 0);
     assert!(netdev.uses_rx_ring());
 }
 
-/// An MTU raised on an open port past what the ring's blocks hold: the
-/// port goes on with `recvmmsg` and frames of the new size arrive whole;
-/// raised behind our back, it costs the frame that shows it, as with
-/// `recvmmsg` alone.
+/// The MTU raised behind our back, past what the slots (made for 1500)
+/// hold: the frames too big for their slots are read whole from the
+/// socket's queue, in their place among the others, and the port then
+/// goes on with `recvmmsg`.
 #[test]
-fn mtus_that_outgrow_the_ring_fall_back_to_recvmmsg() {
-    let mtu = 20000;
-    // Through set_mtu.
+fn frames_too_big_for_their_slots_arrive_whole_and_in_order() {
     let pair = VethPair::new();
     let netdev = SystemNetdev::open(&pair.near).unwrap();
+    assert!(netdev.uses_rx_ring());
+    let mtu = 9000;
+    pair.set_far_mtu(mtu);
+    common::ip(&["link", "set", &pair.near, "mtu", &mtu.to_string()]).unwrap();
+    let far = pair.far_socket();
+    let nonce = new_nonce();
+    let sent: Vec<_> = (0..60u16)
+        .map(|i| {
+            // Runs of big frames of every length, between small ones.
+            if i % 7 < i % 5 {
+                marked_frame(nonce, i, &[(0x8100, i)], 2000 + usize::from(i) * 100)
+            } else {
+                marked_frame(nonce, i, &[], 60 + usize::from(i))
+            }
+        })
+        .collect();
+    for f in &sent {
+        far.send(f);
+    }
+    assert!(recv_marked(netdev.as_ref(), nonce, sent.len(), WAIT) == sent);
+    assert_eq!(netdev.local_drops().0, 0);
+    assert!(!netdev.uses_rx_ring());
+    let more = vec![
+        marked_frame(nonce, 100, &[], 14 + mtu as usize),
+        marked_frame(nonce, 101, &[], 60),
+    ];
+    for f in &more {
+        far.send(f);
+    }
+    assert!(recv_marked(netdev.as_ref(), nonce, more.len(), WAIT) == more);
+}
+
+/// An MTU raised through `set_mtu` past what the slots hold: the port goes
+/// on with `recvmmsg` at once and frames of the new size arrive whole.
+#[test]
+fn mtus_that_outgrow_the_ring_fall_back_to_recvmmsg() {
+    let mtu = 9000;
+    let pair = VethPair::new();
+    let netdev = SystemNetdev::open(&pair.near).unwrap();
+    assert!(netdev.uses_rx_ring());
     pair.set_far_mtu(mtu);
     netdev.set_mtu(mtu).unwrap();
     assert!(!netdev.uses_rx_ring());
@@ -159,36 +207,28 @@ fn mtus_that_outgrow_the_ring_fall_back_to_recvmmsg() {
         far.send(f);
     }
     assert!(recv_marked(netdev.as_ref(), nonce, sent.len(), WAIT) == sent);
+    assert_eq!(netdev.local_drops().0, 0);
 
-    // Behind our back.
+    // A smaller MTU keeps the ring.
     let pair = VethPair::new();
     let netdev = SystemNetdev::open(&pair.near).unwrap();
-    pair.set_far_mtu(mtu);
-    common::ip(&["link", "set", &pair.near, "mtu", &mtu.to_string()]).unwrap();
-    let far = pair.far_socket();
-    let nonce = new_nonce();
-    let big = |seq| marked_frame(nonce, seq, &[], 14 + mtu as usize);
-    far.send(&big(0));
-    assert!(recv_marked(netdev.as_ref(), nonce, 1, Duration::from_millis(300)).is_empty());
-    assert_eq!(netdev.local_drops().0, 1);
-    assert!(!netdev.uses_rx_ring());
-    far.send(&big(1));
-    far.send(&marked_frame(nonce, 2, &[], 60));
-    let got = recv_marked(netdev.as_ref(), nonce, 2, WAIT);
-    assert!(got == vec![big(1), marked_frame(nonce, 2, &[], 60)]);
+    netdev.set_mtu(1900).unwrap();
+    assert!(netdev.uses_rx_ring());
 }
 
-/// A lone frame is not held back until a block fills: the kernel hands the
-/// block over within its retire timeout and the descriptor turns readable.
+/// A lone frame is handed over as soon as the kernel has written it, not
+/// when some timer fires: the descriptor turns readable at once.
 #[test]
-fn a_lone_frame_arrives_promptly() {
+fn a_lone_frame_arrives_at_once() {
     let pair = VethPair::new();
     let netdev = SystemNetdev::open(&pair.near).unwrap();
+    assert!(netdev.uses_rx_ring());
     let far = pair.far_socket();
     let fd = netdev.rx_fd().unwrap();
-    for seq in 0..5 {
+    let (mut pool, mut out) = (Vec::new(), Vec::new());
+    let mut waits = Vec::new();
+    for seq in 0..21 {
         let nonce = new_nonce();
-        let (mut pool, mut out) = (Vec::new(), Vec::new());
         // Nothing pending: not readable.
         while netdev.recv(&mut pool, &mut out, 32).unwrap() > 0 {
             out.clear();
@@ -198,10 +238,13 @@ fn a_lone_frame_arrives_promptly() {
         far.send(&frame);
         assert!(wait_readable(fd, WAIT), "never readable");
         let got = recv_marked(netdev.as_ref(), nonce, 1, WAIT);
-        let waited = start.elapsed();
+        waits.push(start.elapsed());
         assert_eq!(got, vec![frame]);
-        assert!(waited < Duration::from_millis(200), "{waited:?}");
     }
+    waits.sort();
+    // The median, so that a busy machine's odd hiccup does not count; a
+    // block-based ring would wait for its retire timer (1 ms or more).
+    assert!(waits[10] < Duration::from_micros(500), "{waits:?}");
     let _ = fd.as_raw_fd();
 }
 
