@@ -15,15 +15,17 @@
 //! crates. `unsafe` is confined to the `sys` module (system calls; tests
 //! also call libc directly), every block with a `// SAFETY:` comment.
 //!
-//! Nothing here logs: where OVS writes a rate-limited warning (a frame too
-//! big for the buffer, a pcap file that cannot be opened) the event is
-//! counted or reported through the API instead.
+//! Nothing here logs, but for one debug line per `system` port saying how
+//! it receives: where OVS writes a rate-limited warning (a frame too big
+//! for the buffer, a pcap file that cannot be opened) the event is counted
+//! or reported through the API instead.
 
 pub mod auxdata;
 pub mod dummy;
 mod linux;
 mod netlink;
 pub mod pcap;
+pub mod ring;
 mod sys;
 pub mod system;
 pub mod tap;

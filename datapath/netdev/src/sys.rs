@@ -471,6 +471,150 @@ pub(crate) fn send_frames(fd: BorrowedFd<'_>, frames: &[Vec<u8>]) -> io::Result<
     }
 }
 
+/// `PACKET_RX_RING`: a receive ring shared with the kernel.
+pub(crate) const PACKET_RX_RING: c_int = 5;
+/// `PACKET_VERSION`: the layout of the rings' headers.
+pub(crate) const PACKET_VERSION: c_int = 10;
+/// `TPACKET_V2`: rings of fixed-size slots, one status word each.
+pub(crate) const TPACKET_V2: c_int = 1;
+/// `PACKET_COPY_THRESH`: a frame too big for its ring slot is also queued
+/// whole on the socket (the slot then has `TP_STATUS_COPY`).
+pub(crate) const PACKET_COPY_THRESH: c_int = 7;
+
+/// Asks for a `TPACKET_V2` receive ring of `block_count` blocks of
+/// `block_size` bytes (a multiple of the page size), holding `slot_count`
+/// slots of `slot_size` bytes (a multiple of 16), as many in each block as
+/// fit. The socket must be in `TPACKET_V2` mode. All zeroes remove the
+/// ring (it must not be mapped then).
+pub(crate) fn set_rx_ring_v2(
+    fd: BorrowedFd<'_>,
+    block_size: u32,
+    block_count: u32,
+    slot_size: u32,
+    slot_count: u32,
+) -> io::Result<()> {
+    let req = libc::tpacket_req {
+        tp_block_size: block_size,
+        tp_block_nr: block_count,
+        tp_frame_size: slot_size,
+        tp_frame_nr: slot_count,
+    };
+    // SAFETY: the option value points to a live tpacket_req whose size is
+    // passed; the kernel only reads it.
+    cvt(unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            SOL_PACKET,
+            PACKET_RX_RING,
+            (&raw const req).cast(),
+            size_of::<libc::tpacket_req>() as libc::socklen_t,
+        )
+    })
+    .map(drop)
+}
+
+/// A packet ring mapped into this process: memory the kernel and we take
+/// turns writing, each region handed back and forth through a status word.
+///
+/// Safe code never sees a region the kernel may be writing: [`RingMap::owned`]
+/// returns bytes only after the region's status word says the kernel gave
+/// it up, and giving it back ([`RingMap::set_status`]) needs `&mut self`,
+/// so no such borrow outlives the hand-over. Every offset is checked
+/// against the mapping.
+pub(crate) struct RingMap {
+    base: std::ptr::NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the mapping is plain memory owned by this value; the raw pointer
+// is only dereferenced through the methods below, which borrow `self`.
+unsafe impl Send for RingMap {}
+
+impl RingMap {
+    /// Maps the ring(s) of the packet socket `fd`: `len` bytes, shared.
+    pub(crate) fn map(fd: BorrowedFd<'_>, len: usize) -> io::Result<RingMap> {
+        // SAFETY: a fresh shared mapping of the socket's ring; no existing
+        // memory is touched, and the result is checked before use.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_POPULATE,
+                fd.as_raw_fd(),
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let base = std::ptr::NonNull::new(ptr.cast::<u8>())
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ENOMEM))?;
+        Ok(RingMap { base, len })
+    }
+
+    fn word(&self, offset: usize) -> Option<&std::sync::atomic::AtomicU32> {
+        let end = offset.checked_add(4)?;
+        if end > self.len || !offset.is_multiple_of(4) {
+            return None;
+        }
+        // SAFETY: `offset..offset + 4` lies inside the mapping (checked
+        // above), which is page-aligned, so the address is 4-aligned; the
+        // kernel and we only ever access status words atomically (the
+        // kernel's stores are plain aligned 32-bit writes).
+        Some(unsafe {
+            std::sync::atomic::AtomicU32::from_ptr(self.base.as_ptr().add(offset).cast())
+        })
+    }
+
+    /// The status word at `offset` (acquire: what the kernel wrote before
+    /// it is visible after). None if `offset` is outside or misaligned.
+    pub(crate) fn status(&self, offset: usize) -> Option<u32> {
+        self.word(offset)
+            .map(|w| w.load(std::sync::atomic::Ordering::Acquire))
+    }
+
+    /// Hands a region back (release: our writes are visible to the kernel
+    /// before the status is). False if `offset` is outside or misaligned.
+    pub(crate) fn set_status(&mut self, offset: usize, value: u32) -> bool {
+        match self.word(offset) {
+            Some(w) => {
+                w.store(value, std::sync::atomic::Ordering::Release);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The bytes of `range`, if the status word at `status_at` satisfies
+    /// `owned`, i.e. says the kernel has handed the region over and leaves
+    /// it alone until [`RingMap::set_status`] gives it back.
+    pub(crate) fn owned(
+        &self,
+        status_at: usize,
+        range: std::ops::Range<usize>,
+        owned: impl FnOnce(u32) -> bool,
+    ) -> Option<&[u8]> {
+        if range.start > range.end || range.end > self.len || !owned(self.status(status_at)?) {
+            return None;
+        }
+        // SAFETY: the range lies inside the mapping (checked above), and
+        // the kernel does not write it while the status says we own it; a
+        // change of status needs `&mut self`, which this borrow prevents.
+        Some(unsafe {
+            std::slice::from_raw_parts(self.base.as_ptr().add(range.start), range.end - range.start)
+        })
+    }
+}
+
+impl Drop for RingMap {
+    fn drop(&mut self) {
+        // SAFETY: `base` and `len` describe a mapping made by `map` that
+        // nothing borrows any more (`&mut self`).
+        unsafe { libc::munmap(self.base.as_ptr().cast(), self.len) };
+    }
+}
+
 /// Sends one complete datagram (a netlink request).
 pub(crate) fn send_datagram(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
     loop {
