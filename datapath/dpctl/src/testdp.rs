@@ -163,8 +163,8 @@ impl Dpif for TestDp {
                     flows.push(DpFlow {
                         extra_info: None,
                         ufid: put.ufid,
-                        key: put.key.clone(),
-                        mask: put.mask.clone(),
+                        key: put.key.clone().into(),
+                        mask: put.mask.clone().into(),
                         actions: put.actions.clone(),
                         stats: FlowStats::default(),
                         pmd_id: *pmd,

@@ -1085,8 +1085,8 @@ mod roundtrip {
                         .map_err(|e| TestCaseError::fail(format!("{e}: {line}")))?;
                     let mask = mask_to_flow(&m, &k, &flow, &support)
                         .map_err(|e| TestCaseError::fail(format!("{e}: {line}")))?;
-                    prop_assert_eq!(&flow, &f.key, "{}", line);
-                    prop_assert_eq!(&mask, &f.mask, "{}", line);
+                    prop_assert_eq!(&flow, &*f.key, "{}", line);
+                    prop_assert_eq!(&mask, &*f.mask, "{}", line);
                 } else {
                     // Wildcarded attributes are left out, so the text need
                     // not make a whole key (OVS prints `eth_type(0x0806)`
@@ -1100,7 +1100,7 @@ mod roundtrip {
                     if let Ok(flow) = key_to_flow(&k, &support) {
                         let mask = mask_to_flow(&m, &k, &flow, &support)
                             .map_err(|e| TestCaseError::fail(format!("{e}: {line}")))?;
-                        prop_assert_eq!(&mask, &f.mask, "{}", line);
+                        prop_assert_eq!(&mask, &*f.mask, "{}", line);
                         prop_assert_eq!(flow.masked(&mask), f.key.masked(&f.mask), "{}", line);
                     }
                 }

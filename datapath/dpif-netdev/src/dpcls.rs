@@ -51,8 +51,11 @@ pub struct Megaflow {
     pub key: Flow,
     /// The key as it was put, unmasked: dumps show it (OVS keeps the
     /// packet's values under zero mask bits, `src=10.0.0.1/0.0.0.0`).
-    pub key_as_put: Flow,
-    pub mask: Flow,
+    pub key_as_put: Arc<Flow>,
+    /// Shared by every megaflow of its subtable.
+    pub mask: Arc<Flow>,
+    /// OVS's `miniflow_bits`, counted once.
+    pub miniflow_bits: (u32, u32),
     pub actions: Arc<[DpAction]>,
     pub stats: FlowStats,
     subtable: usize,
@@ -61,6 +64,8 @@ pub struct Megaflow {
 
 struct Subtable {
     mask: Flow,
+    /// The same mask, for the megaflows to share.
+    shared_mask: Arc<Flow>,
     /// The mask's nonzero words: the only ones a lookup reads.
     words: Vec<(usize, u64)>,
     /// Masked-key hash to megaflow slots.
@@ -77,6 +82,7 @@ impl Subtable {
             .collect();
         Subtable {
             mask: mask.clone(),
+            shared_mask: Arc::new(mask.clone()),
             words,
             buckets: HashMap::new(),
             len: 0,
@@ -205,7 +211,7 @@ impl FlowTable {
         let h = s.hash(&key);
         s.buckets.get(&h)?.iter().copied().find(|&slot| {
             self.get(slot)
-                .is_some_and(|mf| mf.key == key && mf.mask == *mask)
+                .is_some_and(|mf| mf.key == key && *mf.mask == *mask)
         })
     }
 
@@ -225,8 +231,9 @@ impl FlowTable {
         if self.len >= MAX_FLOWS {
             return Err(PutError::Full);
         }
-        let key_as_put = key.clone();
+        let key_as_put = Arc::new(key.clone());
         let key = key.masked(mask);
+        let miniflow_bits = crate::miniflow::miniflow_bits(&key_as_put, mask);
         let si = match self.subtables.iter().position(|s| s.mask == *mask) {
             Some(si) => si,
             None => {
@@ -244,11 +251,13 @@ impl FlowTable {
                 (self.slots.len() - 1) as Slot
             }
         };
+        let shared_mask = self.subtables[si].shared_mask.clone();
         self.slots[slot as usize] = Some(Megaflow {
             ufid,
             key,
             key_as_put,
-            mask: mask.clone(),
+            mask: shared_mask,
+            miniflow_bits,
             actions,
             stats: FlowStats::default(),
             subtable: si,

@@ -148,12 +148,6 @@ pub fn miniflow_bits(key: &Flow, mask: &Flow) -> (u32, u32) {
     (count(&words[..UNIT_WORDS]), count(&words[UNIT_WORDS..]))
 }
 
-/// The `dp-extra-info` text of a flow for `key` with `mask`.
-pub fn extra_info(key: &Flow, mask: &Flow) -> String {
-    let (a, b) = miniflow_bits(key, mask);
-    format!("miniflow_bits({a},{b})")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

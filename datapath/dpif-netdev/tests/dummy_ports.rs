@@ -128,8 +128,8 @@ fn a_miss_installs_a_megaflow_that_serves_later_packets() {
     let ufid = flows[0].ufid;
     dp.flow_put(FlowPut {
         ufid,
-        key: flows[0].key.clone(),
-        mask: flows[0].mask.clone(),
+        key: (*flows[0].key).clone(),
+        mask: (*flows[0].mask).clone(),
         actions: Arc::from(vec![]),
         mode: PutMode::Modify,
         zero_stats: true,

@@ -86,9 +86,10 @@ pub struct FlowStats {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DpFlow {
     pub ufid: Ufid,
-    pub key: Flow,
+    /// Shared with the datapath's own copy, so dumps copy no flows.
+    pub key: Arc<Flow>,
     /// 1 bits: the bits of `key` that matter.
-    pub mask: Flow,
+    pub mask: Arc<Flow>,
     pub actions: Arc<[DpAction]>,
     pub stats: FlowStats,
     /// The poll thread that owns the flow, on datapaths that have them

@@ -362,8 +362,8 @@ impl<T: Translator> Udpif<T> {
             let ukey = ukeys.entry(f.ufid).or_insert_with(|| Ukey {
                 // A flow someone else installed (dpctl/add-flow): judge it
                 // like ours, from scratch.
-                key: f.key.clone(),
-                mask: f.mask.clone(),
+                key: (*f.key).clone(),
+                mask: (*f.mask).clone(),
                 actions: f.actions.clone(),
                 rules: Vec::new(),
                 pushed: f.stats,
@@ -543,8 +543,8 @@ mod tests {
                     DpFlow {
                         extra_info: None,
                         ufid,
-                        key: key.masked(&mask),
-                        mask,
+                        key: key.masked(&mask).into(),
+                        mask: mask.into(),
                         actions,
                         stats: FlowStats::default(),
                         pmd_id: None,
