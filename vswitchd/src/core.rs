@@ -271,7 +271,7 @@ pub async fn serve(
     if let Some(d) = detached {
         d.notify_ready();
     }
-    info!(target: "ovs_vswitchd", "{PROGRAM} (ovs-rs) {} started", env!("CARGO_PKG_VERSION"));
+    info!(target: "vswitchd", "{PROGRAM} (ovs-rs) {} started", env!("CARGO_PKG_VERSION"));
 
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     // OVS refreshes statistics and controller status every 5 s.
@@ -372,7 +372,7 @@ pub async fn serve(
     let _ = tokio::time::timeout(Duration::from_secs(1), unixctl_handle.flush()).await;
     tokio::time::sleep(Duration::from_millis(20)).await;
     let _ = std::fs::remove_file(&unixctl_path);
-    info!(target: "ovs_vswitchd", "exiting");
+    info!(target: "vswitchd", "exiting");
     Ok(())
 }
 

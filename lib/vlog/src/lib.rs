@@ -45,7 +45,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use layer::VlogLayer;
 pub use level::{Destination, Level};
-pub use modules::OVSDB_SERVER_MODULES;
+pub use modules::{OVSDB_SERVER_MODULES, VSWITCHD_MODULES};
 
 use format::{Record, format_pattern, strftime_msec};
 use spec::{SpecAction, parse_spec};
@@ -635,11 +635,12 @@ impl Config {
 }
 
 /// The modules OVS 3.1's `program` lists in `vlog/list`, as far as this
-/// crate knows them (`ovsdb-server`); other programs get only `vlog`, and
-/// their modules appear as they first log.
+/// crate knows them (`ovsdb-server`, `ovs-vswitchd`); other programs get
+/// only `vlog`, and their modules appear as they first log.
 pub fn modules_for(program: &str) -> &'static [&'static str] {
     match program {
         "ovsdb-server" => OVSDB_SERVER_MODULES,
+        "ovs-vswitchd" => VSWITCHD_MODULES,
         _ => &["vlog"],
     }
 }
