@@ -380,12 +380,15 @@ impl Pmd {
             return;
         };
         let ufid = ufid_for(&flow);
+        // The packet and its key move into the upcall and back: a miss
+        // copies neither.
+        let md = pkt.md;
         let upcall = Upcall {
             kind: UpcallKind::Miss,
-            packet: pkt.data.clone(),
-            key: flow.clone(),
+            packet: pkt.data,
+            key: flow,
             ufid,
-            in_port: OdpPort(pkt.md.in_port),
+            in_port: OdpPort(md.in_port),
             pmd_id: Some(NON_PMD_CORE_ID),
         };
         match handler.upcall(&upcall) {
@@ -393,14 +396,15 @@ impl Pmd {
                 if let Some((mask, actions)) = reply.install {
                     crate::coverage::DPIF_FLOW_PUT.inc();
                     // Losing the race to an equal flow is fine.
-                    let _ = self.table.insert(ufid, &flow, &mask, actions);
+                    let _ = self.table.insert(ufid, &upcall.key, &mask, actions);
                     self.publish_sizes();
                 }
+                let pkt = Packet::new(upcall.packet, md);
                 self.run_actions(&mut vec![pkt], &reply.actions, depth);
             }
             Err(_) => {
                 self.counters.lost.fetch_add(1, Ordering::Relaxed);
-                self.recycle(pkt.data);
+                self.recycle(upcall.packet);
             }
         }
     }

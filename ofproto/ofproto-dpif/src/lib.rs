@@ -260,6 +260,9 @@ impl<T: Translator> Udpif<T> {
 
     fn handle_miss(&self, upcall: &Upcall) -> Result<UpcallReply, DpifError> {
         let now = self.translator.now_ms();
+        // Read before translating: a change published meanwhile must
+        // make the revalidator look at this flow again.
+        let generation = self.translator.generation();
         let Some(t) = self
             .translator
             .translate(&upcall.key, Some(&upcall.packet), true)
@@ -286,7 +289,7 @@ impl<T: Translator> Udpif<T> {
                     actions: actions.clone(),
                     rules: t.rules,
                     pushed: FlowStats::default(),
-                    generation: self.translator.generation(),
+                    generation,
                     created: now,
                 },
             );
