@@ -3,12 +3,15 @@
 //! keys, subtables tried most-hit first. Megaflows do not overlap when
 //! ofproto installs them, so the first subtable that matches answers.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use ovs_dpif::{FlowStats, Ufid};
+use ovs_dpif::{BuildPrehashed, FlowStats, Ufid, UfidMap};
 use ovs_flow::{FLOW_WORDS, Flow, offset};
 use ovs_odp::DpAction;
+
+use crate::miniflow::KeyClass;
 
 /// Mixes one word into a running hash.
 #[inline]
@@ -47,63 +50,90 @@ pub fn ufid_for(flow: &Flow) -> Ufid {
 #[derive(Clone, Debug)]
 pub struct Megaflow {
     pub ufid: Ufid,
-    /// Already masked.
-    pub key: Flow,
+    /// The masked key, compact: the key's values under the subtable's
+    /// nonzero mask words, in the subtable's word order.
+    key: Box<[u64]>,
     /// The key as it was put, unmasked: dumps show it (OVS keeps the
     /// packet's values under zero mask bits, `src=10.0.0.1/0.0.0.0`).
     pub key_as_put: Arc<Flow>,
     /// Shared by every megaflow of its subtable.
     pub mask: Arc<Flow>,
-    /// OVS's `miniflow_bits`, counted once.
+    /// OVS's `miniflow_bits`, counted once per subtable and key class.
     pub miniflow_bits: (u32, u32),
     pub actions: Arc<[DpAction]>,
     pub stats: FlowStats,
     subtable: usize,
     hash: u64,
+    /// The next megaflow of the subtable whose masked key hashes alike.
+    next: Option<Slot>,
 }
 
+/// Unit tests keep two bits of each bucket hash, so that chains of equal
+/// hashes are exercised.
+const BUCKET_HASH_MASK: u64 = if cfg!(test) { 3 } else { u64::MAX };
+
 struct Subtable {
-    mask: Flow,
-    /// The same mask, for the megaflows to share.
-    shared_mask: Arc<Flow>,
+    mask: Arc<Flow>,
+    /// `hash_flow` of the mask, to find the subtable of a mask quickly.
+    mask_hash: u64,
     /// The mask's nonzero words: the only ones a lookup reads.
     words: Vec<(usize, u64)>,
-    /// Masked-key hash to megaflow slots.
-    buckets: HashMap<u64, Vec<u32>>,
+    /// Masked-key hash to the first megaflow slot with that hash.
+    buckets: HashMap<u64, Slot, BuildPrehashed>,
+    /// `miniflow_bits` by key class, as counted so far.
+    bits: Vec<(KeyClass, (u32, u32))>,
     len: usize,
     hits: u64,
 }
 
 impl Subtable {
-    fn new(mask: &Flow) -> Subtable {
+    fn new(mask: &Flow, mask_hash: u64) -> Subtable {
         let words = (0..FLOW_WORDS)
             .map(|i| (i, mask.word(i)))
             .filter(|&(_, m)| m != 0)
             .collect();
         Subtable {
-            mask: mask.clone(),
-            shared_mask: Arc::new(mask.clone()),
+            mask: Arc::new(mask.clone()),
+            mask_hash,
             words,
-            buckets: HashMap::new(),
+            buckets: HashMap::default(),
+            bits: Vec::new(),
             len: 0,
             hits: 0,
         }
     }
 
+    /// The hash of `flow`'s bits under the mask.
     #[inline]
     fn hash(&self, flow: &Flow) -> u64 {
         let mut h = 0;
         for &(i, m) in &self.words {
             h = mix(h, flow.word(i) & m);
         }
-        h
+        h & BUCKET_HASH_MASK
+    }
+
+    /// `flow` masked, in compact form.
+    fn compact(&self, flow: &Flow) -> Box<[u64]> {
+        self.words.iter().map(|&(i, m)| flow.word(i) & m).collect()
     }
 
     #[inline]
-    fn matches(&self, flow: &Flow, key: &Flow) -> bool {
+    fn matches(&self, flow: &Flow, key: &[u64]) -> bool {
         self.words
             .iter()
-            .all(|&(i, m)| flow.word(i) & m == key.word(i))
+            .zip(key)
+            .all(|(&(i, m), &k)| flow.word(i) & m == k)
+    }
+
+    fn miniflow_bits(&mut self, key: &Flow) -> (u32, u32) {
+        let class = KeyClass::of(key);
+        if let Some(&(_, bits)) = self.bits.iter().find(|(c, _)| *c == class) {
+            return bits;
+        }
+        let bits = crate::miniflow::miniflow_bits(class, &self.mask);
+        self.bits.push((class, bits));
+        bits
     }
 }
 
@@ -117,11 +147,14 @@ pub struct FlowTable {
     /// Bumped when a slot is freed, so caches holding the slot notice.
     generations: Vec<u32>,
     free: Vec<Slot>,
-    by_ufid: HashMap<Ufid, Slot>,
+    by_ufid: UfidMap<Slot>,
     subtables: Vec<Subtable>,
     /// Subtable indexes in the order lookups try them.
     order: Vec<usize>,
     len: usize,
+    /// Megaflows ever inserted: a packet that missed still misses while
+    /// this stays the same.
+    inserts: u64,
     lookups_since_rank: u32,
 }
 
@@ -144,6 +177,11 @@ impl FlowTable {
 
     pub fn n_masks(&self) -> usize {
         self.subtables.iter().filter(|s| s.len > 0).count()
+    }
+
+    /// How many megaflows were ever inserted.
+    pub fn inserts(&self) -> u64 {
+        self.inserts
     }
 
     pub fn get(&self, slot: Slot) -> Option<&Megaflow> {
@@ -176,16 +214,16 @@ impl FlowTable {
                 continue;
             }
             tried += 1;
-            let h = s.hash(flow);
-            if let Some(cands) = s.buckets.get(&h) {
-                for &slot in cands {
-                    if let Some(Some(mf)) = self.slots.get(slot as usize)
-                        && s.matches(flow, &mf.key)
-                    {
-                        s.hits += 1;
-                        return (Some(slot), tried);
-                    }
+            let mut next = s.buckets.get(&s.hash(flow)).copied();
+            while let Some(slot) = next {
+                let Some(Some(mf)) = self.slots.get(slot as usize) else {
+                    break;
+                };
+                if s.matches(flow, &mf.key) {
+                    s.hits += 1;
+                    return (Some(slot), tried);
                 }
+                next = mf.next;
             }
         }
         (None, tried)
@@ -203,46 +241,67 @@ impl FlowTable {
         }
     }
 
-    /// The flow exactly as `key`/`mask` says, if installed.
-    pub fn find_exact(&self, key: &Flow, mask: &Flow) -> Option<Slot> {
-        let key = key.masked(mask);
-        let si = self.subtables.iter().position(|s| s.mask == *mask)?;
-        let s = &self.subtables[si];
-        let h = s.hash(&key);
-        s.buckets.get(&h)?.iter().copied().find(|&slot| {
-            self.get(slot)
-                .is_some_and(|mf| mf.key == key && *mf.mask == *mask)
-        })
+    /// The subtable of `mask` (as [`megaflow_mask`] made it), if any.
+    fn subtable_of(&self, mask: &Flow, mask_hash: u64) -> Option<usize> {
+        self.subtables
+            .iter()
+            .position(|s| s.mask_hash == mask_hash && *s.mask == *mask)
     }
 
-    /// Installs a megaflow.
+    /// The slot in subtable `si` whose masked key is `key`.
+    fn find_in(&self, si: usize, key: &[u64], hash: u64) -> Option<Slot> {
+        let mut next = self.subtables[si].buckets.get(&hash).copied();
+        while let Some(slot) = next {
+            let mf = self.get(slot)?;
+            if *mf.key == *key {
+                return Some(slot);
+            }
+            next = mf.next;
+        }
+        None
+    }
+
+    /// The flow exactly as `key`/`mask` says, if installed.
+    pub fn find_exact(&self, key: &Flow, mask: &Flow) -> Option<Slot> {
+        let mask = megaflow_mask(mask);
+        let si = self.subtable_of(&mask, hash_flow(&mask, 0))?;
+        let s = &self.subtables[si];
+        self.find_in(si, &s.compact(key), s.hash(key))
+    }
+
+    /// Installs a megaflow; `key` is kept as it is, for dumps.
     pub fn insert(
         &mut self,
         ufid: Ufid,
-        key: &Flow,
+        key: Arc<Flow>,
         mask: &Flow,
         actions: Arc<[DpAction]>,
     ) -> Result<Slot, PutError> {
-        let adjusted = megaflow_mask(mask);
-        let mask = &adjusted;
-        if self.by_ufid.contains_key(&ufid) || self.find_exact(key, mask).is_some() {
+        if self.by_ufid.contains_key(&ufid) {
+            return Err(PutError::Exists);
+        }
+        let mask = megaflow_mask(mask);
+        let mask_hash = hash_flow(&mask, 0);
+        let si = match self.subtable_of(&mask, mask_hash) {
+            Some(si) => si,
+            None => {
+                if self.len >= MAX_FLOWS {
+                    return Err(PutError::Full);
+                }
+                self.subtables.push(Subtable::new(&mask, mask_hash));
+                self.order.push(self.subtables.len() - 1);
+                self.subtables.len() - 1
+            }
+        };
+        let s = &self.subtables[si];
+        let compact = s.compact(&key);
+        let hash = s.hash(&key);
+        if self.find_in(si, &compact, hash).is_some() {
             return Err(PutError::Exists);
         }
         if self.len >= MAX_FLOWS {
             return Err(PutError::Full);
         }
-        let key_as_put = Arc::new(key.clone());
-        let key = key.masked(mask);
-        let miniflow_bits = crate::miniflow::miniflow_bits(&key_as_put, mask);
-        let si = match self.subtables.iter().position(|s| s.mask == *mask) {
-            Some(si) => si,
-            None => {
-                self.subtables.push(Subtable::new(mask));
-                self.order.push(self.subtables.len() - 1);
-                self.subtables.len() - 1
-            }
-        };
-        let hash = self.subtables[si].hash(&key);
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
@@ -251,23 +310,26 @@ impl FlowTable {
                 (self.slots.len() - 1) as Slot
             }
         };
-        let shared_mask = self.subtables[si].shared_mask.clone();
+        let s = &mut self.subtables[si];
+        let miniflow_bits = s.miniflow_bits(&key);
+        let next = s.buckets.insert(hash, slot);
+        s.len += 1;
+        let mask = s.mask.clone();
         self.slots[slot as usize] = Some(Megaflow {
             ufid,
-            key,
-            key_as_put,
-            mask: shared_mask,
+            key: compact,
+            key_as_put: key,
+            mask,
             miniflow_bits,
             actions,
             stats: FlowStats::default(),
             subtable: si,
             hash,
+            next,
         });
-        let s = &mut self.subtables[si];
-        s.buckets.entry(hash).or_default().push(slot);
-        s.len += 1;
         self.by_ufid.insert(ufid, slot);
         self.len += 1;
+        self.inserts += 1;
         Ok(slot)
     }
 
@@ -277,11 +339,28 @@ impl FlowTable {
         self.generations[slot as usize] = self.generations[slot as usize].wrapping_add(1);
         self.free.push(slot);
         self.by_ufid.remove(&mf.ufid);
+        // Unlink it from its hash chain.
         let s = &mut self.subtables[mf.subtable];
-        if let Some(b) = s.buckets.get_mut(&mf.hash) {
-            b.retain(|&x| x != slot);
-            if b.is_empty() {
-                s.buckets.remove(&mf.hash);
+        if s.buckets.get(&mf.hash) == Some(&slot) {
+            match mf.next {
+                Some(n) => {
+                    s.buckets.insert(mf.hash, n);
+                }
+                None => {
+                    s.buckets.remove(&mf.hash);
+                }
+            }
+        } else {
+            let mut cur = s.buckets.get(&mf.hash).copied();
+            while let Some(c) = cur {
+                let Some(Some(m)) = self.slots.get_mut(c as usize) else {
+                    break;
+                };
+                if m.next == Some(slot) {
+                    m.next = mf.next;
+                    break;
+                }
+                cur = m.next;
             }
         }
         s.len -= 1;
@@ -313,12 +392,13 @@ impl FlowTable {
 /// tag is taken to mean "no VLAN tag" (VID and CFI exact), as OVS's
 /// userspace datapath does for every flow it adds, so that a tagged
 /// packet never matches a flow made for untagged ones.
-pub fn megaflow_mask(mask: &Flow) -> Flow {
-    let mut m = mask.clone();
-    if m.get_be(offset::VLAN0_TCI, 2) == 0 {
-        m.set_be(offset::VLAN0_TCI, 2, 0x1fff);
+pub fn megaflow_mask(mask: &Flow) -> Cow<'_, Flow> {
+    if mask.get_be(offset::VLAN0_TCI, 2) != 0 {
+        return Cow::Borrowed(mask);
     }
-    m
+    let mut m = mask.clone();
+    m.set_be(offset::VLAN0_TCI, 2, 0x1fff);
+    Cow::Owned(m)
 }
 
 #[cfg(test)]
@@ -350,7 +430,7 @@ mod tests {
         let a = t
             .insert(
                 Ufid(1),
-                &flow(1, 0x0a00_0001),
+                Arc::new(flow(1, 0x0a00_0001)),
                 &mask(true, 0),
                 Arc::from(vec![]),
             )
@@ -358,7 +438,7 @@ mod tests {
         let b = t
             .insert(
                 Ufid(2),
-                &flow(2, 0x0a00_0001),
+                Arc::new(flow(2, 0x0a00_0001)),
                 &mask(true, 0xffff_ff00),
                 Arc::from(vec![]),
             )
@@ -373,14 +453,29 @@ mod tests {
     #[test]
     fn the_same_key_and_mask_or_ufid_cannot_go_in_twice() {
         let mut t = FlowTable::default();
-        t.insert(Ufid(1), &flow(1, 5), &mask(true, 0), Arc::from(vec![]))
-            .unwrap();
+        t.insert(
+            Ufid(1),
+            Arc::new(flow(1, 5)),
+            &mask(true, 0),
+            Arc::from(vec![]),
+        )
+        .unwrap();
         assert_eq!(
-            t.insert(Ufid(2), &flow(1, 6), &mask(true, 0), Arc::from(vec![])),
+            t.insert(
+                Ufid(2),
+                Arc::new(flow(1, 6)),
+                &mask(true, 0),
+                Arc::from(vec![])
+            ),
             Err(PutError::Exists)
         );
         assert_eq!(
-            t.insert(Ufid(1), &flow(2, 6), &mask(true, 0), Arc::from(vec![])),
+            t.insert(
+                Ufid(1),
+                Arc::new(flow(2, 6)),
+                &mask(true, 0),
+                Arc::from(vec![])
+            ),
             Err(PutError::Exists)
         );
     }
@@ -389,7 +484,12 @@ mod tests {
     fn removal_frees_the_slot_and_moves_its_generation() {
         let mut t = FlowTable::default();
         let a = t
-            .insert(Ufid(1), &flow(1, 5), &mask(true, 0), Arc::from(vec![]))
+            .insert(
+                Ufid(1),
+                Arc::new(flow(1, 5)),
+                &mask(true, 0),
+                Arc::from(vec![]),
+            )
             .unwrap();
         let g = t.generation(a);
         assert!(t.remove(a).is_some());
@@ -398,5 +498,67 @@ mod tests {
         assert_eq!(t.by_ufid(Ufid(1)), None);
         assert_eq!(t.len(), 0);
         assert_eq!(t.n_masks(), 0);
+    }
+
+    #[test]
+    fn chains_of_equal_hashes_survive_removal_in_any_order() {
+        // Unit tests keep two bits of each bucket hash, so these 40 flows
+        // share four chains; a plain model checks every lookup.
+        let mut t = FlowTable::default();
+        let mut live = std::collections::BTreeMap::new();
+        for i in 0..40u32 {
+            let slot = t
+                .insert(
+                    Ufid(u128::from(i)),
+                    Arc::new(flow(1, i)),
+                    &mask(true, u32::MAX),
+                    Arc::from(vec![]),
+                )
+                .unwrap();
+            live.insert(i, slot);
+        }
+        let mut x = 7u32;
+        for _ in 0..30 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let i = (x >> 8) % 40;
+            if let Some(slot) = live.remove(&i) {
+                assert_eq!(t.remove(slot).map(|m| m.ufid), Some(Ufid(u128::from(i))));
+            }
+            for j in 0..40u32 {
+                assert_eq!(t.lookup(&flow(1, j)).0, live.get(&j).copied(), "flow {j}");
+                let exact = t.find_exact(&flow(1, j), &mask(true, u32::MAX));
+                assert_eq!(exact, live.get(&j).copied());
+            }
+        }
+        assert_eq!(t.len(), live.len());
+    }
+
+    #[test]
+    fn megaflows_of_a_mask_share_it_and_its_miniflow_bits() {
+        let mut t = FlowTable::default();
+        let a = t
+            .insert(
+                Ufid(1),
+                Arc::new(flow(1, 5)),
+                &mask(true, 0),
+                Arc::from(vec![]),
+            )
+            .unwrap();
+        let b = t
+            .insert(
+                Ufid(2),
+                Arc::new(flow(2, 5)),
+                &mask(true, 0),
+                Arc::from(vec![]),
+            )
+            .unwrap();
+        let (ma, mb) = (t.get(a).unwrap(), t.get(b).unwrap());
+        assert!(Arc::ptr_eq(&ma.mask, &mb.mask));
+        assert_eq!(ma.miniflow_bits, mb.miniflow_bits);
+        assert_eq!(
+            ma.miniflow_bits,
+            crate::miniflow::miniflow_bits(KeyClass::of(&flow(1, 5)), &ma.mask)
+        );
+        assert_eq!(t.inserts(), 2);
     }
 }

@@ -98,7 +98,9 @@ mod tests {
         f.set_be(offset::IN_PORT, 2, 1);
         let mut m = Flow::ZERO;
         m.set_be(offset::IN_PORT, 2, 0xffff);
-        let slot = t.insert(Ufid(1), &f, &m, Arc::from(vec![])).unwrap();
+        let slot = t
+            .insert(Ufid(1), Arc::new(f.clone()), &m, Arc::from(vec![]))
+            .unwrap();
         let mut emc = Emc::default();
         emc.set_insert_inv_prob(1);
         let h = crate::dpcls::hash_flow(&f, 0);
@@ -108,7 +110,9 @@ mod tests {
         other.set_be(offset::NW_TTL, 1, 9);
         assert_eq!(emc.lookup(h, &other, &t), None);
         t.remove(slot);
-        let again = t.insert(Ufid(2), &f, &m, Arc::from(vec![])).unwrap();
+        let again = t
+            .insert(Ufid(2), Arc::new(f.clone()), &m, Arc::from(vec![]))
+            .unwrap();
         assert_eq!(again, slot, "the slot is reused");
         assert_eq!(emc.lookup(h, &f, &t), None, "but the old entry is stale");
     }

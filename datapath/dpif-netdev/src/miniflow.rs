@@ -67,10 +67,41 @@ const UNIT_WORDS: usize = 64;
 /// Words of OVS's `struct flow`.
 const OVS_WORDS: usize = 84;
 
-/// OVS's `flow_wc_map`: the words of `struct flow` a megaflow for `key`
-/// may match on (the datapath ignores mask bits elsewhere), by the key's
-/// ethertype. Arguments are OVS offsets and lengths.
-fn wc_map(key: &Flow) -> [bool; OVS_WORDS] {
+/// What of a key decides which words a megaflow for it may match on:
+/// megaflows of one mask mostly share it, so the datapath counts their
+/// `miniflow_bits` once per class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyClass {
+    tunnel: bool,
+    dl_type: u16,
+    nw_proto: u8,
+    /// An ICMPv6 neighbour solicitation or advertisement.
+    nd: bool,
+}
+
+impl KeyClass {
+    pub fn of(key: &Flow) -> KeyClass {
+        let dl_type = key.get_be(offset::DL_TYPE, 2) as u16;
+        let nw_proto = key.get_be(offset::NW_PROTO, 1) as u8;
+        let icmp_type = key.get_be(offset::TP_SRC, 2);
+        let icmp_code = key.get_be(offset::TP_DST, 2);
+        KeyClass {
+            tunnel: key.get_be(offset::TUN_IP_DST, 4) != 0
+                || key.get_be(offset::TUN_IPV6_DST, 8) != 0,
+            dl_type,
+            nw_proto,
+            nd: dl_type == 0x86dd
+                && nw_proto == 58
+                && (icmp_type == 135 || icmp_type == 136)
+                && icmp_code == 0,
+        }
+    }
+}
+
+/// OVS's `flow_wc_map`: the words of `struct flow` a megaflow for a key
+/// of `class` may match on (the datapath ignores mask bits elsewhere), by
+/// the key's ethertype. Arguments are OVS offsets and lengths.
+fn wc_map(class: KeyClass) -> [bool; OVS_WORDS] {
     let mut map = [false; OVS_WORDS];
     let mut set = |off: usize, len: usize| {
         for w in off / 8..(off + len).div_ceil(8) {
@@ -79,7 +110,7 @@ fn wc_map(key: &Flow) -> [bool; OVS_WORDS] {
             }
         }
     };
-    if key.get_be(offset::TUN_IP_DST, 4) != 0 || key.get_be(offset::TUN_IPV6_DST, 8) != 0 {
+    if class.tunnel {
         // The tunnel header up to its metadata.
         set(0, 72);
     }
@@ -88,14 +119,12 @@ fn wc_map(key: &Flow) -> [bool; OVS_WORDS] {
     set(416, 32);
     set(448, 16);
     set(472, 24);
-    let dl_type = key.get_be(offset::DL_TYPE, 2);
-    let nw_proto = key.get_be(offset::NW_PROTO, 1);
-    match dl_type {
+    match class.dl_type {
         0x0800 => {
             set(512, 16); // nw_src, nw_dst, ct_nw_src, ct_nw_dst
             set(596, 4); // nw_frag, nw_tos, nw_ttl, nw_proto
             set(656, 8); // tp_src, tp_dst, ct_tp_src, ct_tp_dst
-            if nw_proto == 2 {
+            if class.nw_proto == 2 {
                 set(664, 4); // igmp_group_ip4
             } else {
                 set(628, 2); // tcp_flags
@@ -105,9 +134,7 @@ fn wc_map(key: &Flow) -> [bool; OVS_WORDS] {
             set(528, 32); // ipv6_src, ipv6_dst
             set(592, 8); // ipv6_label, nw_*
             set(656, 4); // tp_src, tp_dst
-            let icmp_type = key.get_be(offset::TP_SRC, 2);
-            let icmp_code = key.get_be(offset::TP_DST, 2);
-            if nw_proto == 58 && (icmp_type == 135 || icmp_type == 136) && icmp_code == 0 {
+            if class.nd {
                 set(600, 30); // nd_target, arp_sha, arp_tha, tcp_flags
                 set(664, 4);
             } else {
@@ -128,10 +155,10 @@ fn wc_map(key: &Flow) -> [bool; OVS_WORDS] {
     map
 }
 
-/// The words of OVS's 84-word `struct flow` that a megaflow for `key`
-/// with `mask` matches on, as two counts: words 0..64 and 64..84.
-pub fn miniflow_bits(key: &Flow, mask: &Flow) -> (u32, u32) {
-    let map = wc_map(key);
+/// The words of OVS's 84-word `struct flow` that a megaflow for a key of
+/// `class` with `mask` matches on, as two counts: words 0..64 and 64..84.
+pub fn miniflow_bits(class: KeyClass, mask: &Flow) -> (u32, u32) {
+    let map = wc_map(class);
     let mut words = [false; OVS_WORDS];
     for &(ours, len, theirs) in PLACES {
         for (i, b) in mask.bytes(ours, len).iter().enumerate() {
@@ -176,7 +203,7 @@ mod tests {
         ones(&mut m, offset::VLAN0_TCI, 2);
         let mut key = Flow::ZERO;
         key.set_be(offset::DL_TYPE, 2, 0x0800);
-        assert_eq!(miniflow_bits(&key, &m), (5, 1));
+        assert_eq!(miniflow_bits(KeyClass::of(&key), &m), (5, 1));
     }
 
     #[test]
@@ -188,9 +215,9 @@ mod tests {
         key.set_be(offset::TP_SRC, 2, 128);
         let mut m = Flow::ZERO;
         ones(&mut m, offset::ND_TARGET, 16);
-        assert_eq!(miniflow_bits(&key, &m), (0, 0));
+        assert_eq!(miniflow_bits(KeyClass::of(&key), &m), (0, 0));
         key.set_be(offset::TP_SRC, 2, 135);
-        assert_eq!(miniflow_bits(&key, &m), (0, 2));
+        assert_eq!(miniflow_bits(KeyClass::of(&key), &m), (0, 2));
     }
 
     #[test]

@@ -85,6 +85,12 @@ pub(crate) struct Pmd {
     epoch: Instant,
     /// Spare packet buffers.
     pool: Vec<Vec<u8>>,
+    /// Spare batches, and the vectors `classify` fills for each batch, kept
+    /// to save allocating them per batch (a recirculation's nested
+    /// `classify` takes fresh ones).
+    batches: Vec<Batch>,
+    groups: Vec<(Slot, Batch)>,
+    misses: Vec<(Packet, Flow)>,
     rng: u64,
 }
 
@@ -105,6 +111,9 @@ impl Pmd {
             counters,
             epoch,
             pool: Vec::new(),
+            batches: Vec::new(),
+            groups: Vec::new(),
+            misses: Vec::new(),
             rng: 0x2545_f491_4f6c_dd1d,
         }
     }
@@ -155,10 +164,8 @@ impl Pmd {
                     busy = true;
                     crate::coverage::NETDEV_RECEIVED.inc();
                     let in_port = self.ports[i].no;
-                    let batch: Batch = rx
-                        .drain(..)
-                        .map(|data| Packet::ethernet(data, in_port.0))
-                        .collect();
+                    let mut batch = self.batches.pop().unwrap_or_default();
+                    batch.extend(rx.drain(..).map(|data| Packet::ethernet(data, in_port.0)));
                     self.input(batch);
                     self.flush_tx();
                 }
@@ -251,8 +258,7 @@ impl Pmd {
         let existing = self.table.by_ufid(put.ufid).or_else(|| {
             // A flow named by another ufid but with the same key and mask
             // is the same flow.
-            self.table
-                .find_exact(&put.key, &crate::dpcls::megaflow_mask(&put.mask))
+            self.table.find_exact(&put.key, &put.mask)
         });
         let r = match (existing, put.mode) {
             (Some(slot), PutMode::Modify | PutMode::CreateOrModify) => {
@@ -266,14 +272,16 @@ impl Pmd {
             }
             (Some(_), PutMode::Create) => Err(DpifError::Exists),
             (None, PutMode::Modify) => Err(DpifError::NotFound),
-            (None, _) => match self
-                .table
-                .insert(put.ufid, &put.key, &put.mask, put.actions)
-            {
-                Ok(_) => Ok(None),
-                Err(PutError::Exists) => Err(DpifError::Exists),
-                Err(PutError::Full) => Err(DpifError::TableFull),
-            },
+            (None, _) => {
+                match self
+                    .table
+                    .insert(put.ufid, Arc::new(put.key), &put.mask, put.actions)
+                {
+                    Ok(_) => Ok(None),
+                    Err(PutError::Exists) => Err(DpifError::Exists),
+                    Err(PutError::Full) => Err(DpifError::TableFull),
+                }
+            }
         };
         self.publish_sizes();
         r
@@ -302,12 +310,13 @@ impl Pmd {
         self.classify(batch, 0);
     }
 
-    fn classify(&mut self, batch: Batch, depth: u8) {
+    fn classify(&mut self, mut batch: Batch, depth: u8) {
         let now = self.now_ms();
+        let inserts = self.table.inserts();
         // (megaflow, its packets): a batch usually holds a few flows.
-        let mut groups: Vec<(Slot, Batch)> = Vec::new();
-        let mut misses: Vec<(Packet, Flow)> = Vec::new();
-        for pkt in batch {
+        let mut groups = std::mem::take(&mut self.groups);
+        let mut misses = std::mem::take(&mut self.misses);
+        for pkt in batch.drain(..) {
             let mut flow = Flow::ZERO;
             pkt.extract(&mut flow);
             let hash = hash_flow(&flow, 0);
@@ -338,30 +347,40 @@ impl Pmd {
                     }
                     match groups.iter_mut().find(|(g, _)| *g == s) {
                         Some((_, b)) => b.push(pkt),
-                        None => groups.push((s, vec![pkt])),
+                        None => {
+                            let mut b = self.batches.pop().unwrap_or_default();
+                            b.push(pkt);
+                            groups.push((s, b));
+                        }
                     }
                 }
                 None => misses.push((pkt, flow)),
             }
         }
+        self.recycle_batch(batch);
         let n_hit: usize = groups.iter().map(|(_, b)| b.len()).sum();
         self.counters.hit.fetch_add(n_hit as u64, Ordering::Relaxed);
-        for (slot, mut b) in groups {
-            let Some(actions) = self.table.get(slot).map(|mf| mf.actions.clone()) else {
-                continue;
-            };
-            self.run_actions(&mut b, &actions, depth);
+        for (slot, mut b) in groups.drain(..) {
+            if let Some(actions) = self.table.get(slot).map(|mf| mf.actions.clone()) {
+                self.run_actions(&mut b, &actions, depth);
+            }
+            self.recycle_batch(b);
         }
-        for (pkt, flow) in misses {
-            self.miss(pkt, flow, depth, now);
+        for (pkt, flow) in misses.drain(..) {
+            self.miss(pkt, flow, depth, now, inserts);
         }
+        self.groups = groups;
+        self.misses = misses;
     }
 
-    /// One packet no megaflow matched: ask the handler, install what it
-    /// says, and run the actions on the packet.
-    fn miss(&mut self, pkt: Packet, flow: Flow, depth: u8, now: u64) {
+    /// One packet no megaflow matched when the table had seen `inserts`
+    /// insertions: ask the handler, install what it says, and run the
+    /// actions on the packet.
+    fn miss(&mut self, pkt: Packet, flow: Flow, depth: u8, now: u64, inserts: u64) {
         // An earlier miss of this batch may have installed a flow for it.
-        if let (Some(slot), _) = self.table.lookup(&flow) {
+        if self.table.inserts() != inserts
+            && let (Some(slot), _) = self.table.lookup(&flow)
+        {
             self.counters.hit.fetch_add(1, Ordering::Relaxed);
             let Some(mf) = self.table.get_mut(slot) else {
                 return;
@@ -370,7 +389,7 @@ impl Pmd {
             mf.stats.n_bytes += pkt.data.len() as u64;
             mf.stats.used = Some(now);
             let actions = mf.actions.clone();
-            self.run_actions(&mut vec![pkt], &actions, depth);
+            self.run_one(pkt, &actions, depth);
             return;
         }
         self.counters.missed.fetch_add(1, Ordering::Relaxed);
@@ -380,13 +399,13 @@ impl Pmd {
             return;
         };
         let ufid = ufid_for(&flow);
-        // The packet and its key move into the upcall and back: a miss
-        // copies neither.
+        // The packet moves into the upcall and back; the key moves into
+        // the one allocation the handler's ukey and the megaflow share.
         let md = pkt.md;
         let upcall = Upcall {
             kind: UpcallKind::Miss,
             packet: pkt.data,
-            key: flow,
+            key: Arc::new(flow),
             ufid,
             in_port: OdpPort(md.in_port),
             pmd_id: Some(NON_PMD_CORE_ID),
@@ -396,16 +415,30 @@ impl Pmd {
                 if let Some((mask, actions)) = reply.install {
                     crate::coverage::DPIF_FLOW_PUT.inc();
                     // Losing the race to an equal flow is fine.
-                    let _ = self.table.insert(ufid, &upcall.key, &mask, actions);
+                    let _ = self.table.insert(ufid, upcall.key, &mask, actions);
                     self.publish_sizes();
                 }
-                let pkt = Packet::new(upcall.packet, md);
-                self.run_actions(&mut vec![pkt], &reply.actions, depth);
+                self.run_one(Packet::new(upcall.packet, md), &reply.actions, depth);
             }
             Err(_) => {
                 self.counters.lost.fetch_add(1, Ordering::Relaxed);
                 self.recycle(upcall.packet);
             }
+        }
+    }
+
+    /// Runs `actions` on one packet.
+    fn run_one(&mut self, pkt: Packet, actions: &[DpAction], depth: u8) {
+        let mut b = self.batches.pop().unwrap_or_default();
+        b.push(pkt);
+        self.run_actions(&mut b, actions, depth);
+        self.recycle_batch(b);
+    }
+
+    fn recycle_batch(&mut self, mut b: Batch) {
+        if self.batches.len() < BURST {
+            b.clear();
+            self.batches.push(b);
         }
     }
 
@@ -420,6 +453,7 @@ impl Pmd {
                 slow: &mut slow,
                 rng: &mut self.rng,
                 pool: &mut self.pool,
+                batches: &mut self.batches,
             };
             ovs_odp_execute::execute(batch, actions, &mut ctx, true);
         }
@@ -431,7 +465,7 @@ impl Pmd {
                 self.recycle(p.data);
                 continue;
             }
-            self.run_actions(&mut vec![p], &actions, depth + 1);
+            self.run_one(p, &actions, depth + 1);
         }
         if !recirc.is_empty() {
             if depth + 1 >= MAX_RECIRC_DEPTH {
@@ -494,6 +528,8 @@ struct Ctx<'a> {
     slow: &'a mut Vec<(Packet, Vec<DpAction>)>,
     rng: &'a mut u64,
     pool: &'a mut Vec<Vec<u8>>,
+    /// Spare batches: an output hands back the one it emptied.
+    batches: &'a mut Vec<Batch>,
 }
 
 impl Ctx<'_> {
@@ -509,7 +545,13 @@ impl Ctx<'_> {
 impl DatapathOps for Ctx<'_> {
     fn output(&mut self, port: u32, packets: Batch) {
         match self.ports.iter_mut().find(|p| p.no.0 == port) {
-            Some(p) => p.txq.extend(packets.into_iter().map(|p| p.data)),
+            Some(p) => {
+                let mut packets = packets;
+                p.txq.extend(packets.drain(..).map(|p| p.data));
+                if self.batches.len() < BURST {
+                    self.batches.push(packets);
+                }
+            }
             None => self.discard(packets),
         }
     }
@@ -540,7 +582,7 @@ impl DatapathOps for Ctx<'_> {
                     action: action.clone(),
                 },
                 packet: p.data,
-                key: flow,
+                key: Arc::new(flow),
                 ufid: Ufid::default(),
                 in_port: OdpPort(md.in_port),
                 pmd_id: Some(NON_PMD_CORE_ID),

@@ -34,7 +34,7 @@ impl UpcallHandler for PortToPort {
         let actions = vec![DpAction::Output(self.out)];
         Ok(UpcallReply {
             install: matches!(upcall.kind, UpcallKind::Miss)
-                .then(|| (mask, Arc::from(actions.clone()))),
+                .then(|| (Arc::new(mask), Arc::from(actions.clone()))),
             actions,
         })
     }

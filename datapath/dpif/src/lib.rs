@@ -70,6 +70,44 @@ pub const NON_PMD_CORE_ID: u32 = u32::MAX;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Ufid(pub u128);
 
+/// A map keyed by [`Ufid`]. A ufid is already a hash of its flow, so the
+/// map folds its bits instead of hashing them again.
+pub type UfidMap<V> = std::collections::HashMap<Ufid, V, BuildPrehashed>;
+
+/// The hasher of maps whose keys are already good hashes ([`Ufid`]s,
+/// flow hashes): it folds the key's bits instead of hashing them again.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BuildPrehashed;
+
+impl std::hash::BuildHasher for BuildPrehashed {
+    type Hasher = Prehashed;
+    fn build_hasher(&self) -> Prehashed {
+        Prehashed(0)
+    }
+}
+
+/// See [`BuildPrehashed`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 ^= v;
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 ^= (v as u64) ^ ((v >> 64) as u64);
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Keys that are not plain integers still spread (FNV-1a steps).
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+}
+
 /// Packet and byte counts of one flow (OVS's `dpif_flow_stats`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct FlowStats {
@@ -158,8 +196,9 @@ pub struct Upcall {
     pub kind: UpcallKind,
     pub packet: Vec<u8>,
     /// The packet's flow key as the datapath extracted it, metadata
-    /// included.
-    pub key: Flow,
+    /// included; shared, so that the handler can keep it and the datapath
+    /// install it without copying.
+    pub key: Arc<Flow>,
     pub ufid: Ufid,
     pub in_port: OdpPort,
     pub pmd_id: Option<u32>,
@@ -172,7 +211,7 @@ pub struct UpcallReply {
     pub actions: Vec<DpAction>,
     /// For a miss: the megaflow to install (its mask, and its actions if
     /// they differ from the packet's), or `None` not to install one.
-    pub install: Option<(Flow, Arc<[DpAction]>)>,
+    pub install: Option<(Arc<Flow>, Arc<[DpAction]>)>,
 }
 
 /// Where a datapath that calls back on a miss sends it (the userspace

@@ -16,14 +16,13 @@
 //! crate knows neither OpenFlow tables nor OVSDB.
 #![forbid(unsafe_code)]
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use ovs_dpif::{
-    Dpif, DpifError, FlowPut, FlowStats, PutMode, Ufid, Upcall, UpcallHandler, UpcallKind,
+    Dpif, DpifError, FlowPut, FlowStats, PutMode, UfidMap, Upcall, UpcallHandler, UpcallKind,
     UpcallReply,
 };
 use ovs_flow::Flow;
@@ -89,8 +88,9 @@ pub const REVALIDATE_INTERVAL_MS: u64 = 500;
 /// One installed megaflow as the handler remembers it.
 #[derive(Clone, Debug)]
 struct Ukey {
-    key: Flow,
-    mask: Flow,
+    /// Shared with the datapath's megaflow.
+    key: Arc<Flow>,
+    mask: Arc<Flow>,
     actions: Arc<[DpAction]>,
     rules: Vec<Arc<RuleStats>>,
     /// The datapath statistics already credited to `rules`.
@@ -122,14 +122,20 @@ struct Figures {
 pub struct Udpif<T: Translator> {
     dpif: Arc<dyn Dpif>,
     translator: T,
-    ukeys: Mutex<HashMap<Ufid, Ukey>>,
+    ukeys: Mutex<UfidMap<Ukey>>,
     reval: Mutex<RevalState>,
     reval_cv: Condvar,
     max_idle_ms: AtomicU64,
     figures: Figures,
     /// Megaflows on (`upcall/disable-megaflows` turns them off).
     megaflows: AtomicBool,
+    /// Masks installed lately, most recent first: megaflows mostly share a
+    /// few masks, so ukeys share them too instead of each keeping a copy.
+    masks: Mutex<Vec<Arc<Flow>>>,
 }
+
+/// How many recent masks [`Udpif::share_mask`] remembers.
+const RECENT_MASKS: usize = 8;
 
 impl<T: Translator> std::fmt::Debug for Udpif<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -166,12 +172,13 @@ impl<T: Translator> Udpif<T> {
         let udpif = Arc::new(Udpif {
             dpif: dpif.clone(),
             translator,
-            ukeys: Mutex::new(HashMap::new()),
+            ukeys: Mutex::new(UfidMap::default()),
             reval: Mutex::new(RevalState::default()),
             reval_cv: Condvar::new(),
             max_idle_ms: AtomicU64::new(DEFAULT_MAX_IDLE_MS),
             figures: Figures::default(),
             megaflows: AtomicBool::new(true),
+            masks: Mutex::new(Vec::new()),
         });
         dpif.set_upcall_handler(Arc::new(Handler(udpif.clone())));
         let u = udpif.clone();
@@ -274,11 +281,11 @@ impl<T: Translator> Udpif<T> {
         }
         let actions: Arc<[DpAction]> = Arc::from(t.datapath_actions());
         let install = if t.install {
-            let mask = if self.megaflows.load(Ordering::Relaxed) {
-                t.mask.clone()
+            let mask = self.share_mask(if self.megaflows.load(Ordering::Relaxed) {
+                t.mask
             } else {
                 Flow::ONES
-            };
+            });
             lock(&self.ukeys).insert(
                 upcall.ufid,
                 Ukey {
@@ -301,6 +308,19 @@ impl<T: Translator> Udpif<T> {
             actions: t.actions,
             install,
         })
+    }
+
+    /// `mask`, shared with the ukeys of recent flows that have it.
+    fn share_mask(&self, mask: Flow) -> Arc<Flow> {
+        let mut recent = lock(&self.masks);
+        if let Some(i) = recent.iter().position(|m| **m == mask) {
+            recent[..=i].rotate_right(1);
+            return recent[0].clone();
+        }
+        let mask = Arc::new(mask);
+        recent.truncate(RECENT_MASKS - 1);
+        recent.insert(0, mask.clone());
+        mask
     }
 
     /// A packet of a slow-pathed flow: translated and executed on its
@@ -365,8 +385,8 @@ impl<T: Translator> Udpif<T> {
             let ukey = ukeys.entry(f.ufid).or_insert_with(|| Ukey {
                 // A flow someone else installed (dpctl/add-flow): judge it
                 // like ours, from scratch.
-                key: (*f.key).clone(),
-                mask: (*f.mask).clone(),
+                key: f.key.clone(),
+                mask: f.mask.clone(),
                 actions: f.actions.clone(),
                 rules: Vec::new(),
                 pushed: f.stats,
@@ -418,8 +438,8 @@ impl<T: Translator> Udpif<T> {
                 Verdict::Modify(actions) => {
                     let _ = self.dpif.flow_put(FlowPut {
                         ufid: f.ufid,
-                        key: ukey.key.clone(),
-                        mask: ukey.mask.clone(),
+                        key: (*ukey.key).clone(),
+                        mask: (*ukey.mask).clone(),
                         actions,
                         mode: PutMode::Modify,
                         zero_stats: false,
@@ -516,7 +536,8 @@ impl<T: Translator> UpcallHandler for Handler<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ovs_dpif::{DpFlow, DpPort, DpStats, Execute, OdpPort, PortSpec};
+    use ovs_dpif::{DpFlow, DpPort, DpStats, Execute, OdpPort, PortSpec, Ufid};
+    use std::collections::HashMap;
     use std::sync::atomic::AtomicU64;
 
     /// A datapath with a flow table and nothing else.
@@ -534,7 +555,7 @@ mod tests {
                 .upcall(&Upcall {
                     kind: UpcallKind::Miss,
                     packet: vec![0; 60],
-                    key: key.clone(),
+                    key: Arc::new(key.clone()),
                     ufid,
                     in_port: OdpPort(1),
                     pmd_id: None,
@@ -547,7 +568,7 @@ mod tests {
                         extra_info: None,
                         ufid,
                         key: key.masked(&mask).into(),
-                        mask: mask.into(),
+                        mask,
                         actions,
                         stats: FlowStats::default(),
                         pmd_id: None,
