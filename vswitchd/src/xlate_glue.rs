@@ -82,8 +82,8 @@ impl Shared {
 /// consulted, without the OpenFlow-only fields no datapath key carries
 /// (OVS's dpif-netdev takes the translation's wildcards as they are; only
 /// `dpctl` output goes through the datapath key format).
-pub fn datapath_mask(wc: &Flow) -> Flow {
-    let mut mask = wc.clone();
+pub fn datapath_mask(wc: Flow) -> Flow {
+    let mut mask = wc;
     for (off, len) in [
         (offset::METADATA, 8),
         (offset::REGS, 64),
@@ -118,7 +118,7 @@ impl Translator for Xlator {
             let _ = self.shared.events.send(XlateEvent::Effects(out.effects));
         }
         Some(Translation {
-            mask: datapath_mask(&out.wc),
+            mask: datapath_mask(out.wc),
             actions: out.actions,
             rules: out.rules,
             // A failed translation installs its explicit drop, as OVS does.

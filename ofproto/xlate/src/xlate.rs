@@ -400,12 +400,18 @@ impl<'a> Ctx<'a> {
         self.trace.as_mut().map(|t| t.push(cur, kind, text.into()))
     }
 
-    /// Like [`Ctx::report`], with the text built only when tracing.
-    pub(crate) fn report_with(&mut self, kind: NodeKind, text: impl FnOnce(&Self) -> String) {
-        if self.tracing() {
-            let s = text(self);
-            self.report(kind, s);
+    /// Like [`Ctx::report`], with the text built only when tracing (the
+    /// translation of every upcall goes through the reports).
+    pub(crate) fn report_with(
+        &mut self,
+        kind: NodeKind,
+        text: impl FnOnce(&Self) -> String,
+    ) -> Option<usize> {
+        if !self.tracing() {
+            return None;
         }
+        let s = text(self);
+        self.report(kind, s)
     }
 
     pub(crate) fn report_error(&mut self, text: impl Into<String>) {
@@ -518,8 +524,9 @@ impl<'a> Ctx<'a> {
 
     fn run(&mut self) {
         self.wc_init();
-        let name = self.bridge.name.clone();
-        self.cur = self.report(NodeKind::Bridge, format!("bridge(\"{name}\")"));
+        self.cur = self.report_with(NodeKind::Bridge, |c| {
+            format!("bridge(\"{}\")", c.bridge.name)
+        });
         let top = self.cur;
 
         let recirc_id = self.flow.u32_at(offset::RECIRC_ID);
@@ -614,7 +621,7 @@ impl<'a> Ctx<'a> {
         }
         self.table_id = state.table_id;
         let t = state.table_id;
-        self.report(NodeKind::Thaw, format!("Resuming from table {t}"));
+        self.report_with(NodeKind::Thaw, |_| format!("Resuming from table {t}"));
         self.conntracked = state.conntracked;
         if !state.conntracked {
             self.clear_conntrack();
@@ -1398,7 +1405,9 @@ impl<'a> Ctx<'a> {
                     if self.flow.u32_at(offset::SKB_PRIORITY) != self.orig_skb_priority {
                         let p = self.orig_skb_priority;
                         self.flow.set_u32(offset::SKB_PRIORITY, p);
-                        self.report(NodeKind::Detail, format!("queue = {}", format::c_hex(p)));
+                        self.report_with(NodeKind::Detail, |_| {
+                            format!("queue = {}", format::c_hex(p))
+                        });
                     }
                 }
                 Action::RegMove { src, dst, .. } => {
@@ -1453,7 +1462,7 @@ impl<'a> Ctx<'a> {
                 Action::OutputReg { src, max_len, .. } => {
                     let port = field::read_subfield(src, &self.flow);
                     if port <= 0xffff {
-                        self.report(NodeKind::Detail, format!("output port is {port}"));
+                        self.report_with(NodeKind::Detail, |_| format!("output port is {port}"));
                         field::mask_subfield(src, &mut self.wc);
                         self.output_action(
                             OfpPort(port as u16),
@@ -1833,8 +1842,9 @@ impl<'a> Ctx<'a> {
         }
         self.flow.set_u16(offset::ACTSET_OUTPUT, OfpPort::UNSET.0);
         self.clear_conntrack();
-        let name = out_bridge.name.clone();
-        self.cur = self.report(NodeKind::Bridge, format!("bridge(\"{name}\")"));
+        self.cur = self.report_with(NodeKind::Bridge, |_| {
+            format!("bridge(\"{}\")", out_bridge.name)
+        });
         self.bridge = out_bridge;
 
         if self.may_receive(out_dev.config) {
@@ -2192,7 +2202,7 @@ impl<'a> Ctx<'a> {
                         self.rules.push(group.stats.clone());
                         self.rules.push(s.clone());
                     }
-                    self.report(NodeKind::Detail, format!("using bucket {id}"));
+                    self.report_with(NodeKind::Detail, |_| format!("using bucket {id}"));
                     self.group_bucket(b, is_last_action);
                 }
                 None => {
@@ -2305,7 +2315,7 @@ impl<'a> Ctx<'a> {
                     best_score = score;
                 }
                 let id = b.bucket_id;
-                self.report(NodeKind::Detail, format!("bucket {id}: score {score}"));
+                self.report_with(NodeKind::Detail, |_| format!("bucket {id}: score {score}"));
             } else {
                 self.report_bucket_not_live(b);
             }
