@@ -424,25 +424,16 @@ mod tests {
         m
     }
 
+    /// Inserts `f` under `m` with no actions.
+    fn put(t: &mut FlowTable, ufid: u128, f: Flow, m: &Flow) -> Result<Slot, PutError> {
+        t.insert(Ufid(ufid), Arc::new(f), m, Arc::from(vec![]))
+    }
+
     #[test]
     fn lookups_find_the_megaflow_whose_masked_bits_agree() {
         let mut t = FlowTable::default();
-        let a = t
-            .insert(
-                Ufid(1),
-                Arc::new(flow(1, 0x0a00_0001)),
-                &mask(true, 0),
-                Arc::from(vec![]),
-            )
-            .unwrap();
-        let b = t
-            .insert(
-                Ufid(2),
-                Arc::new(flow(2, 0x0a00_0001)),
-                &mask(true, 0xffff_ff00),
-                Arc::from(vec![]),
-            )
-            .unwrap();
+        let a = put(&mut t, 1, flow(1, 0x0a00_0001), &mask(true, 0)).unwrap();
+        let b = put(&mut t, 2, flow(2, 0x0a00_0001), &mask(true, 0xffff_ff00)).unwrap();
         assert_eq!(t.lookup(&flow(1, 0x0b00_0000)).0, Some(a));
         assert_eq!(t.lookup(&flow(2, 0x0a00_00fe)).0, Some(b));
         assert_eq!(t.lookup(&flow(2, 0x0a00_0100)).0, None);
@@ -453,29 +444,13 @@ mod tests {
     #[test]
     fn the_same_key_and_mask_or_ufid_cannot_go_in_twice() {
         let mut t = FlowTable::default();
-        t.insert(
-            Ufid(1),
-            Arc::new(flow(1, 5)),
-            &mask(true, 0),
-            Arc::from(vec![]),
-        )
-        .unwrap();
+        put(&mut t, 1, flow(1, 5), &mask(true, 0)).unwrap();
         assert_eq!(
-            t.insert(
-                Ufid(2),
-                Arc::new(flow(1, 6)),
-                &mask(true, 0),
-                Arc::from(vec![])
-            ),
+            put(&mut t, 2, flow(1, 6), &mask(true, 0)),
             Err(PutError::Exists)
         );
         assert_eq!(
-            t.insert(
-                Ufid(1),
-                Arc::new(flow(2, 6)),
-                &mask(true, 0),
-                Arc::from(vec![])
-            ),
+            put(&mut t, 1, flow(2, 6), &mask(true, 0)),
             Err(PutError::Exists)
         );
     }
@@ -483,14 +458,7 @@ mod tests {
     #[test]
     fn removal_frees_the_slot_and_moves_its_generation() {
         let mut t = FlowTable::default();
-        let a = t
-            .insert(
-                Ufid(1),
-                Arc::new(flow(1, 5)),
-                &mask(true, 0),
-                Arc::from(vec![]),
-            )
-            .unwrap();
+        let a = put(&mut t, 1, flow(1, 5), &mask(true, 0)).unwrap();
         let g = t.generation(a);
         assert!(t.remove(a).is_some());
         assert_ne!(t.generation(a), g);
@@ -507,14 +475,7 @@ mod tests {
         let mut t = FlowTable::default();
         let mut live = std::collections::BTreeMap::new();
         for i in 0..40u32 {
-            let slot = t
-                .insert(
-                    Ufid(u128::from(i)),
-                    Arc::new(flow(1, i)),
-                    &mask(true, u32::MAX),
-                    Arc::from(vec![]),
-                )
-                .unwrap();
+            let slot = put(&mut t, u128::from(i), flow(1, i), &mask(true, u32::MAX)).unwrap();
             live.insert(i, slot);
         }
         let mut x = 7u32;
@@ -536,22 +497,8 @@ mod tests {
     #[test]
     fn megaflows_of_a_mask_share_it_and_its_miniflow_bits() {
         let mut t = FlowTable::default();
-        let a = t
-            .insert(
-                Ufid(1),
-                Arc::new(flow(1, 5)),
-                &mask(true, 0),
-                Arc::from(vec![]),
-            )
-            .unwrap();
-        let b = t
-            .insert(
-                Ufid(2),
-                Arc::new(flow(2, 5)),
-                &mask(true, 0),
-                Arc::from(vec![]),
-            )
-            .unwrap();
+        let a = put(&mut t, 1, flow(1, 5), &mask(true, 0)).unwrap();
+        let b = put(&mut t, 2, flow(2, 5), &mask(true, 0)).unwrap();
         let (ma, mb) = (t.get(a).unwrap(), t.get(b).unwrap());
         assert!(Arc::ptr_eq(&ma.mask, &mb.mask));
         assert_eq!(ma.miniflow_bits, mb.miniflow_bits);
