@@ -109,14 +109,22 @@ impl Flow {
     /// Big-endian write of the low `len` bytes of `value` at `offset`.
     pub fn set_be(&mut self, offset: usize, len: usize, value: u64) {
         let dst = self.bytes_mut(offset, len);
-        let n = dst.len();
-        for (i, b) in dst.iter_mut().enumerate() {
-            let shift = 8 * (n - 1 - i);
-            *b = if shift >= 64 {
-                0
-            } else {
-                (value >> shift) as u8
-            };
+        // The common widths in one store, as `get_be` reads them.
+        match dst.len() {
+            1 => dst[0] = value as u8,
+            2 => dst.copy_from_slice(&(value as u16).to_be_bytes()),
+            4 => dst.copy_from_slice(&(value as u32).to_be_bytes()),
+            8 => dst.copy_from_slice(&value.to_be_bytes()),
+            n => {
+                for (i, b) in dst.iter_mut().enumerate() {
+                    let shift = 8 * (n - 1 - i);
+                    *b = if shift >= 64 {
+                        0
+                    } else {
+                        (value >> shift) as u8
+                    };
+                }
+            }
         }
     }
 

@@ -32,20 +32,15 @@ fn same(a: &Flow, b: &Flow, m: Member) -> bool {
 }
 
 fn copy(dst: &mut Flow, src: &Flow, m: Member) {
-    let v: Vec<u8> = src.bytes(m.0, m.1).to_vec();
-    dst.bytes_mut(m.0, m.1).copy_from_slice(&v);
+    dst.bytes_mut(m.0, m.1).copy_from_slice(src.bytes(m.0, m.1));
 }
 
 fn zero(dst: &mut Flow, m: Member) {
-    for b in dst.bytes_mut(m.0, m.1) {
-        *b = 0;
-    }
+    dst.bytes_mut(m.0, m.1).fill(0);
 }
 
 fn ones(dst: &mut Flow, m: Member) {
-    for b in dst.bytes_mut(m.0, m.1) {
-        *b = 0xff;
-    }
+    dst.bytes_mut(m.0, m.1).fill(0xff);
 }
 
 fn all_ones(f: &Flow, m: Member) -> bool {
@@ -70,6 +65,10 @@ fn commit(
     wc: &mut Flow,
     actions: &mut Vec<DpAction>,
 ) -> bool {
+    // Most attributes did not change: that takes no mask to find out.
+    if attr.members.iter().all(|m| same(flow, base, *m)) {
+        return false;
+    }
     let mut mask = Flow::ZERO;
     for m in attr.members {
         copy(&mut mask, wc, *m);
@@ -77,16 +76,10 @@ fn commit(
     for m in attr.read_only {
         zero(&mut mask, *m);
     }
-    let mut differ = false;
     for m in attr.members {
         if same(flow, base, *m) {
             zero(&mut mask, *m);
-        } else {
-            differ = true;
         }
-    }
-    if !differ {
-        return false;
     }
     let fully_masked = attr.members.iter().all(|m| all_ones(&mask, *m));
     if use_masked && !fully_masked {
@@ -114,13 +107,9 @@ fn commit(
     for m in attr.members {
         copy(base, flow, *m);
         // The mask that the set needed joins what was already consulted.
-        let merged: Vec<u8> = mask
-            .bytes(m.0, m.1)
-            .iter()
-            .zip(wc.bytes(m.0, m.1))
-            .map(|(a, b)| a | b)
-            .collect();
-        wc.bytes_mut(m.0, m.1).copy_from_slice(&merged);
+        for (w, k) in wc.bytes_mut(m.0, m.1).iter_mut().zip(mask.bytes(m.0, m.1)) {
+            *w |= k;
+        }
     }
     true
 }

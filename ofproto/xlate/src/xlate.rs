@@ -259,7 +259,7 @@ pub(crate) struct Ctx<'a> {
     pub xin: &'a XlateIn<'a>,
     pub bridge: &'a XBridge,
     /// The flow as it came in (OVS's `upcall_flow`).
-    pub upcall_flow: Flow,
+    pub upcall_flow: &'a Flow,
     pub flow: Flow,
     pub base_flow: Flow,
     pub wc: Flow,
@@ -310,7 +310,8 @@ pub(crate) struct Ctx<'a> {
     /// built for: a copy of that table's classifier with the learned flows
     /// in it, marked invisible by sharing [`Ctx::invisible`]'s counters.
     pub overlay: Option<(u8, usize, Box<ovs_classifier::Classifier<Rule>>)>,
-    pub invisible: Arc<RuleStats>,
+    /// Made with the first overlay: most translations learn nothing.
+    pub invisible: Option<Arc<RuleStats>>,
 }
 
 /// A packet copy that a `ct(table=N)` recirculates, for `ofproto/trace`
@@ -343,7 +344,7 @@ pub fn xlate(cfg: &XlateConfig, input: &XlateIn<'_>) -> XlateOut {
         cfg,
         xin: input,
         bridge,
-        upcall_flow: input.flow.clone(),
+        upcall_flow: &input.flow,
         orig_skb_priority: flow.u32_at(offset::SKB_PRIORITY),
         flow,
         base_flow,
@@ -382,7 +383,7 @@ pub fn xlate(cfg: &XlateConfig, input: &XlateIn<'_>) -> XlateOut {
         forks: Vec::new(),
         learned: Vec::new(),
         overlay: None,
-        invisible: RuleStats::new(0),
+        invisible: None,
     };
     ctx.run();
     ctx.finish()
@@ -421,7 +422,7 @@ impl<'a> Ctx<'a> {
     // ---- Top level ----
 
     fn wc_init(&mut self) {
-        self.wc = Flow::ZERO;
+        self.wc.as_bytes_mut().fill(0);
         self.wc.or_bytes(offset::PACKET_TYPE, 4);
         self.wc.or_bytes(offset::IN_PORT, 2);
         self.wc.or_bytes(offset::DL_TYPE, 2);
@@ -838,6 +839,10 @@ impl<'a> Ctx<'a> {
             .as_ref()
             .is_some_and(|(t, k, _)| *t == table_id && *k == n);
         if !fresh {
+            let invisible = self
+                .invisible
+                .get_or_insert_with(|| RuleStats::new(0))
+                .clone();
             let mut cls = Box::new(table.cls.clone());
             for nf in self.learned.iter().filter(|nf| nf.table_id == table_id) {
                 // Learning a flow that is already there replaces it in the
@@ -854,14 +859,14 @@ impl<'a> Ctx<'a> {
                     flags: nf.flags,
                     created: 0,
                     modified: 0,
-                    stats: self.invisible.clone(),
+                    stats: invisible.clone(),
                 };
                 cls.insert(&nf.matches, nf.priority, rule);
             }
             self.overlay = Some((table_id, n, cls));
         }
         let (_, _, cls) = self.overlay.as_ref()?;
-        let invisible = &self.invisible;
+        let invisible = self.invisible.as_ref()?;
         let visible = |r: &Rule| !Arc::ptr_eq(&r.stats, invisible);
         let (view, priority, _) =
             cls.lookup_wc_visible(&self.flow, &mut self.wc, &rule_conjunctions, &visible)?;
@@ -2590,6 +2595,9 @@ fn reversible(acts: Acts<'_>) -> bool {
 /// OVS's `ofpacts_execute_action_set`: the order an action set runs in,
 /// with a group taking precedence over an output.
 pub(crate) fn execute_action_set(set: &[Action]) -> Vec<Action> {
+    if set.is_empty() {
+        return Vec::new();
+    }
     // Actions of each kind, the last written winning, in OpenFlow's
     // action-set order.
     fn rank(a: &Action) -> Option<u8> {
