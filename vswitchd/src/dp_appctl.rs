@@ -189,7 +189,8 @@ impl View<'_> {
         let now = dp.now_ms();
         let mut out = String::new();
         dp.flow_dump(&mut |f| {
-            let owner = cfg.lookup_odp_in_port(&f.key).map(|(b, _)| b.name.clone());
+            let flow = f.key.unpack();
+            let owner = cfg.lookup_odp_in_port(&flow).map(|(b, _)| b.name.clone());
             if owner.as_deref() != Some(bridge.as_str()) {
                 return true;
             }
@@ -197,8 +198,8 @@ impl View<'_> {
                 out.push_str(&ovs_dpctl::format_ufid(f.ufid));
                 out.push(' ');
             }
-            let key = ovs_odp::key_from_flow(&f.key, Some(&f.mask), &support);
-            let mask = ovs_odp::mask_from_flow(&f.key, &f.mask, &support);
+            let key = ovs_odp::key_from_flow(&flow, Some(&f.mask), &support);
+            let mask = ovs_odp::mask_from_flow(&flow, &f.mask, &support);
             out.push_str(&ovs_odp::format_key_with_names(
                 &key,
                 Some(&mask),

@@ -72,8 +72,9 @@ pub(crate) fn format_flow(
         out.push_str(&format_ufid(f.ufid));
         out.push_str(", ");
     }
-    let key = key_from_flow(&f.key, Some(&f.mask), support);
-    let mask = mask_from_flow(&f.key, &f.mask, support);
+    let flow = f.key.unpack();
+    let key = key_from_flow(&flow, Some(&f.mask), support);
+    let mask = mask_from_flow(&flow, &f.mask, support);
     out.push_str(&format_key_with_names(&key, Some(&mask), verbose, &namer));
     out.push_str(", ");
     format_stats(&mut out, &f.stats, dp.now_ms());
@@ -228,7 +229,7 @@ pub(crate) fn dump_flows(ctx: &mut Ctx<'_>, argv: &[&str]) -> Status {
     let mut current: Option<u32> = pmd_filter;
     for f in &flows {
         if let Some(filter) = &filter
-            && !filter.matches(&f.key, &f.mask)
+            && !filter.matches(&f.key.unpack(), &f.mask)
         {
             continue;
         }

@@ -163,7 +163,7 @@ impl Dpif for TestDp {
                     flows.push(DpFlow {
                         extra_info: None,
                         ufid: put.ufid,
-                        key: put.key.clone().into(),
+                        key: (&put.key).into(),
                         mask: put.mask.clone().into(),
                         actions: put.actions.clone(),
                         stats: FlowStats::default(),

@@ -1085,7 +1085,7 @@ mod roundtrip {
                         .map_err(|e| TestCaseError::fail(format!("{e}: {line}")))?;
                     let mask = mask_to_flow(&m, &k, &flow, &support)
                         .map_err(|e| TestCaseError::fail(format!("{e}: {line}")))?;
-                    prop_assert_eq!(&flow, &*f.key, "{}", line);
+                    prop_assert_eq!(&flow, &f.key.unpack(), "{}", line);
                     prop_assert_eq!(&mask, &*f.mask, "{}", line);
                 } else {
                     // Wildcarded attributes are left out, so the text need
@@ -1101,7 +1101,7 @@ mod roundtrip {
                         let mask = mask_to_flow(&m, &k, &flow, &support)
                             .map_err(|e| TestCaseError::fail(format!("{e}: {line}")))?;
                         prop_assert_eq!(&mask, &*f.mask, "{}", line);
-                        prop_assert_eq!(flow.masked(&mask), f.key.masked(&f.mask), "{}", line);
+                        prop_assert_eq!(flow.masked(&mask), f.key.unpack().masked(&f.mask), "{}", line);
                     }
                 }
                 prop_assert_eq!(&a[..], &f.actions[..], "{}", line);

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use ovs_dpif::{BuildPrehashed, FlowStats, Ufid, UfidMap};
-use ovs_flow::{FLOW_WORDS, Flow, offset};
+use ovs_flow::{FLOW_WORDS, Flow, PackedFlow, offset};
 use ovs_odp::DpAction;
 
 use crate::miniflow::KeyClass;
@@ -55,7 +55,7 @@ pub struct Megaflow {
     key: Box<[u64]>,
     /// The key as it was put, unmasked: dumps show it (OVS keeps the
     /// packet's values under zero mask bits, `src=10.0.0.1/0.0.0.0`).
-    pub key_as_put: Arc<Flow>,
+    pub key_as_put: PackedFlow,
     /// Shared by every megaflow of its subtable.
     pub mask: Arc<Flow>,
     /// OVS's `miniflow_bits`, counted once per subtable and key class.
@@ -269,14 +269,17 @@ impl FlowTable {
         self.find_in(si, &s.compact(key), s.hash(key))
     }
 
-    /// Installs a megaflow; `key` is kept as it is, for dumps.
+    /// Installs a megaflow for `key`; `packed` is the same key packed
+    /// (shared with whoever made it), kept for dumps.
     pub fn insert(
         &mut self,
         ufid: Ufid,
-        key: Arc<Flow>,
+        key: &Flow,
+        packed: PackedFlow,
         mask: &Flow,
         actions: Arc<[DpAction]>,
     ) -> Result<Slot, PutError> {
+        debug_assert_eq!(packed.unpack(), *key);
         if self.by_ufid.contains_key(&ufid) {
             return Err(PutError::Exists);
         }
@@ -294,8 +297,8 @@ impl FlowTable {
             }
         };
         let s = &self.subtables[si];
-        let compact = s.compact(&key);
-        let hash = s.hash(&key);
+        let compact = s.compact(key);
+        let hash = s.hash(key);
         if self.find_in(si, &compact, hash).is_some() {
             return Err(PutError::Exists);
         }
@@ -311,14 +314,14 @@ impl FlowTable {
             }
         };
         let s = &mut self.subtables[si];
-        let miniflow_bits = s.miniflow_bits(&key);
+        let miniflow_bits = s.miniflow_bits(key);
         let next = s.buckets.insert(hash, slot);
         s.len += 1;
         let mask = s.mask.clone();
         self.slots[slot as usize] = Some(Megaflow {
             ufid,
             key: compact,
-            key_as_put: key,
+            key_as_put: packed,
             mask,
             miniflow_bits,
             actions,
@@ -426,7 +429,7 @@ mod tests {
 
     /// Inserts `f` under `m` with no actions.
     fn put(t: &mut FlowTable, ufid: u128, f: Flow, m: &Flow) -> Result<Slot, PutError> {
-        t.insert(Ufid(ufid), Arc::new(f), m, Arc::from(vec![]))
+        t.insert(Ufid(ufid), &f, PackedFlow::new(&f), m, Arc::from(vec![]))
     }
 
     #[test]

@@ -88,7 +88,7 @@ impl Emc {
 mod tests {
     use super::*;
     use ovs_dpif::Ufid;
-    use ovs_flow::offset;
+    use ovs_flow::{PackedFlow, offset};
     use std::sync::Arc;
 
     #[test]
@@ -99,7 +99,7 @@ mod tests {
         let mut m = Flow::ZERO;
         m.set_be(offset::IN_PORT, 2, 0xffff);
         let slot = t
-            .insert(Ufid(1), Arc::new(f.clone()), &m, Arc::from(vec![]))
+            .insert(Ufid(1), &f, PackedFlow::new(&f), &m, Arc::from(vec![]))
             .unwrap();
         let mut emc = Emc::default();
         emc.set_insert_inv_prob(1);
@@ -111,7 +111,7 @@ mod tests {
         assert_eq!(emc.lookup(h, &other, &t), None);
         t.remove(slot);
         let again = t
-            .insert(Ufid(2), Arc::new(f.clone()), &m, Arc::from(vec![]))
+            .insert(Ufid(2), &f, PackedFlow::new(&f), &m, Arc::from(vec![]))
             .unwrap();
         assert_eq!(again, slot, "the slot is reused");
         assert_eq!(emc.lookup(h, &f, &t), None, "but the old entry is stale");

@@ -16,7 +16,7 @@ use ovs_dpif::{
     DpFlow, DpifError, Execute, FlowPut, FlowStats, NON_PMD_CORE_ID, OdpPort, PutMode, Ufid,
     Upcall, UpcallHandler, UpcallKind,
 };
-use ovs_flow::{Flow, offset};
+use ovs_flow::{Flow, PackedFlow, offset};
 use ovs_netdev::Netdev;
 use ovs_netdev::wait::{Waker, wait_readable};
 use ovs_odp::{CtAction, DpAction, TunnelPush, Userspace};
@@ -273,9 +273,10 @@ impl Pmd {
             (Some(_), PutMode::Create) => Err(DpifError::Exists),
             (None, PutMode::Modify) => Err(DpifError::NotFound),
             (None, _) => {
+                let packed = PackedFlow::new(&put.key);
                 match self
                     .table
-                    .insert(put.ufid, Arc::new(put.key), &put.mask, put.actions)
+                    .insert(put.ufid, &put.key, packed, &put.mask, put.actions)
                 {
                     Ok(_) => Ok(None),
                     Err(PutError::Exists) => Err(DpifError::Exists),
@@ -399,23 +400,29 @@ impl Pmd {
             return;
         };
         let ufid = ufid_for(&flow);
-        // The packet moves into the upcall and back; the key moves into
-        // the one allocation the handler's ukey and the megaflow share.
+        // The packet moves into the upcall and back.
         let md = pkt.md;
         let upcall = Upcall {
             kind: UpcallKind::Miss,
             packet: pkt.data,
-            key: Arc::new(flow),
+            key: flow,
             ufid,
             in_port: OdpPort(md.in_port),
             pmd_id: Some(NON_PMD_CORE_ID),
         };
         match handler.upcall(&upcall) {
             Ok(reply) => {
-                if let Some((mask, actions)) = reply.install {
+                if let Some(install) = reply.install {
                     crate::coverage::DPIF_FLOW_PUT.inc();
-                    // Losing the race to an equal flow is fine.
-                    let _ = self.table.insert(ufid, upcall.key, &mask, actions);
+                    // Losing the race to an equal flow is fine. The
+                    // handler's ukey shares the packed key.
+                    let _ = self.table.insert(
+                        ufid,
+                        &upcall.key,
+                        install.key,
+                        &install.mask,
+                        install.actions,
+                    );
                     self.publish_sizes();
                 }
                 self.run_one(Packet::new(upcall.packet, md), &reply.actions, depth);
@@ -582,7 +589,7 @@ impl DatapathOps for Ctx<'_> {
                     action: action.clone(),
                 },
                 packet: p.data,
-                key: Arc::new(flow),
+                key: flow,
                 ufid: Ufid::default(),
                 in_port: OdpPort(md.in_port),
                 pmd_id: Some(NON_PMD_CORE_ID),

@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ovs_dpif::{
-    Dpif, DpifError, FlowPut, OdpPort, PortSpec, PutMode, Ufid, Upcall, UpcallHandler, UpcallKind,
-    UpcallReply,
+    Dpif, DpifError, FlowPut, Install, OdpPort, PortSpec, PutMode, Ufid, Upcall, UpcallHandler,
+    UpcallKind, UpcallReply,
 };
 use ovs_dpif_netdev::{Class, DpifNetdev};
-use ovs_flow::{Flow, offset};
+use ovs_flow::{Flow, PackedFlow, offset};
 use ovs_netdev::dummy_by_name;
 use ovs_odp::DpAction;
 
@@ -33,8 +33,11 @@ impl UpcallHandler for PortToPort {
         mask.set_be(offset::RECIRC_ID, 4, 0xffff_ffff);
         let actions = vec![DpAction::Output(self.out)];
         Ok(UpcallReply {
-            install: matches!(upcall.kind, UpcallKind::Miss)
-                .then(|| (Arc::new(mask), Arc::from(actions.clone()))),
+            install: matches!(upcall.kind, UpcallKind::Miss).then(|| Install {
+                key: PackedFlow::new(&upcall.key),
+                mask: Arc::new(mask),
+                actions: Arc::from(actions.clone()),
+            }),
             actions,
         })
     }
@@ -128,7 +131,7 @@ fn a_miss_installs_a_megaflow_that_serves_later_packets() {
     let ufid = flows[0].ufid;
     dp.flow_put(FlowPut {
         ufid,
-        key: (*flows[0].key).clone(),
+        key: flows[0].key.unpack(),
         mask: (*flows[0].mask).clone(),
         actions: Arc::from(vec![]),
         mode: PutMode::Modify,

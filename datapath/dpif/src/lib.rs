@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use ovs_flow::Flow;
+use ovs_flow::{Flow, PackedFlow};
 use ovs_odp::DpAction;
 
 /// A datapath port number (OVS's `odp_port_t`). Port 0 is the datapath's
@@ -124,8 +124,9 @@ pub struct FlowStats {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DpFlow {
     pub ufid: Ufid,
-    /// Shared with the datapath's own copy, so dumps copy no flows.
-    pub key: Arc<Flow>,
+    /// Packed and shared with the datapath's own copy, so dumps copy no
+    /// flows.
+    pub key: PackedFlow,
     /// 1 bits: the bits of `key` that matter.
     pub mask: Arc<Flow>,
     pub actions: Arc<[DpAction]>,
@@ -196,9 +197,8 @@ pub struct Upcall {
     pub kind: UpcallKind,
     pub packet: Vec<u8>,
     /// The packet's flow key as the datapath extracted it, metadata
-    /// included; shared, so that the handler can keep it and the datapath
-    /// install it without copying.
-    pub key: Arc<Flow>,
+    /// included.
+    pub key: Flow,
     pub ufid: Ufid,
     pub in_port: OdpPort,
     pub pmd_id: Option<u32>,
@@ -209,9 +209,20 @@ pub struct Upcall {
 pub struct UpcallReply {
     /// The actions to run on this packet.
     pub actions: Vec<DpAction>,
-    /// For a miss: the megaflow to install (its mask, and its actions if
-    /// they differ from the packet's), or `None` not to install one.
-    pub install: Option<(Arc<Flow>, Arc<[DpAction]>)>,
+    /// For a miss: the megaflow to install, or `None` not to install one.
+    pub install: Option<Install>,
+}
+
+/// The megaflow an upcall's handler asks the datapath to install for the
+/// missed packet's key. The parts are shared with the handler's own
+/// record of the flow, so the pair keeps one copy of each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Install {
+    /// The upcall's key, packed.
+    pub key: PackedFlow,
+    pub mask: Arc<Flow>,
+    /// They may differ from the packet's actions.
+    pub actions: Arc<[DpAction]>,
 }
 
 /// Where a datapath that calls back on a miss sends it (the userspace

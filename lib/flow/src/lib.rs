@@ -17,6 +17,7 @@
 pub mod fields;
 mod flow;
 mod matches;
+mod packed;
 mod parse;
 mod prereq;
 mod table;
@@ -27,6 +28,7 @@ pub use flow::{FLOW_WORDS, Flow};
 pub use matches::{
     FieldError, Match, port_from_of11, port_to_of11, tun_metadata_index, value_is_valid,
 };
+pub use packed::PackedFlow;
 pub use parse::{
     CT_STATE_NAMES, KeyValues, PROTOCOLS, RESERVED_PORTS, Subfield, TCP_FLAG_NAMES,
     TUNNEL_FLAG_NAMES, ValueMask, key_values, parse_exact_flow, parse_exact_flow_masked,

@@ -16,16 +16,17 @@
 //! crate knows neither OpenFlow tables nor OVSDB.
 #![forbid(unsafe_code)]
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use ovs_dpif::{
-    Dpif, DpifError, FlowPut, FlowStats, PutMode, UfidMap, Upcall, UpcallHandler, UpcallKind,
-    UpcallReply,
+    Dpif, DpifError, FlowPut, FlowStats, Install, PutMode, UfidMap, Upcall, UpcallHandler,
+    UpcallKind, UpcallReply,
 };
-use ovs_flow::Flow;
+use ovs_flow::{Flow, PackedFlow};
 use ovs_odp::{DpAction, UserCookie, Userspace};
 use ovs_ofproto::RuleStats;
 
@@ -48,16 +49,16 @@ pub struct Translation {
 
 impl Translation {
     /// The actions the datapath flow gets.
-    fn datapath_actions(&self) -> Vec<DpAction> {
+    fn datapath_actions(&self) -> Cow<'_, [DpAction]> {
         if self.slow != 0 {
-            vec![DpAction::Userspace(Userspace {
+            Cow::Owned(vec![DpAction::Userspace(Userspace {
                 pid: 0,
                 cookie: Some(UserCookie::SlowPath { reason: self.slow }),
                 actions: false,
                 tunnel_out_port: None,
-            })]
+            })])
         } else {
-            self.actions.clone()
+            Cow::Borrowed(&self.actions)
         }
     }
 }
@@ -89,7 +90,7 @@ pub const REVALIDATE_INTERVAL_MS: u64 = 500;
 #[derive(Clone, Debug)]
 struct Ukey {
     /// Shared with the datapath's megaflow.
-    key: Arc<Flow>,
+    key: PackedFlow,
     mask: Arc<Flow>,
     actions: Arc<[DpAction]>,
     rules: Vec<Arc<RuleStats>>,
@@ -129,13 +130,40 @@ pub struct Udpif<T: Translator> {
     figures: Figures,
     /// Megaflows on (`upcall/disable-megaflows` turns them off).
     megaflows: AtomicBool,
-    /// Masks installed lately, most recent first: megaflows mostly share a
-    /// few masks, so ukeys share them too instead of each keeping a copy.
-    masks: Mutex<Vec<Arc<Flow>>>,
+    /// Masks and action lists installed lately: megaflows mostly share a
+    /// few of each, so they and their ukeys share one copy.
+    recent: Mutex<(Recent<Flow>, Recent<[DpAction]>)>,
 }
 
-/// How many recent masks [`Udpif::share_mask`] remembers.
-const RECENT_MASKS: usize = 8;
+/// The last few distinct values handed out, most recent first.
+struct Recent<T: ?Sized>(Vec<Arc<T>>);
+
+impl<T: ?Sized + PartialEq> Recent<T> {
+    const LEN: usize = 8;
+
+    /// A shared copy of `value`: a recent one equal to it, or else the
+    /// one `make` builds, remembered from now on.
+    fn share<V: std::borrow::Borrow<T>>(
+        &mut self,
+        value: V,
+        make: impl FnOnce(V) -> Arc<T>,
+    ) -> Arc<T> {
+        if let Some(i) = self.0.iter().position(|m| **m == *value.borrow()) {
+            self.0[..=i].rotate_right(1);
+            return self.0[0].clone();
+        }
+        let made = make(value);
+        self.0.truncate(Self::LEN - 1);
+        self.0.insert(0, made.clone());
+        made
+    }
+}
+
+impl<T: ?Sized> Default for Recent<T> {
+    fn default() -> Self {
+        Recent(Vec::new())
+    }
+}
 
 impl<T: Translator> std::fmt::Debug for Udpif<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -178,7 +206,7 @@ impl<T: Translator> Udpif<T> {
             max_idle_ms: AtomicU64::new(DEFAULT_MAX_IDLE_MS),
             figures: Figures::default(),
             megaflows: AtomicBool::new(true),
-            masks: Mutex::new(Vec::new()),
+            recent: Mutex::default(),
         });
         dpif.set_upcall_handler(Arc::new(Handler(udpif.clone())));
         let u = udpif.clone();
@@ -279,48 +307,41 @@ impl<T: Translator> Udpif<T> {
         for r in &t.rules {
             r.credit(1, upcall.packet.len() as u64, now);
         }
-        let actions: Arc<[DpAction]> = Arc::from(t.datapath_actions());
-        let install = if t.install {
-            let mask = self.share_mask(if self.megaflows.load(Ordering::Relaxed) {
+        if !t.install {
+            return Ok(UpcallReply {
+                actions: t.actions,
+                install: None,
+            });
+        }
+        let (mask, actions) = {
+            let mut recent = lock(&self.recent);
+            let actions = recent.1.share(&*t.datapath_actions(), Arc::from);
+            let mask = if self.megaflows.load(Ordering::Relaxed) {
                 t.mask
             } else {
                 Flow::ONES
-            });
-            lock(&self.ukeys).insert(
-                upcall.ufid,
-                Ukey {
-                    // The whole key, as OVS's ukey keeps it: translation
-                    // may read bits beyond the mask (a later rewrite).
-                    key: upcall.key.clone(),
-                    mask: mask.clone(),
-                    actions: actions.clone(),
-                    rules: t.rules,
-                    pushed: FlowStats::default(),
-                    generation,
-                    created: now,
-                },
-            );
-            Some((mask, actions))
-        } else {
-            None
+            };
+            (recent.0.share(mask, Arc::new), actions)
         };
+        // The whole key, as OVS's ukey keeps it: translation may read bits
+        // beyond the mask (a later rewrite).
+        let key = PackedFlow::new(&upcall.key);
+        lock(&self.ukeys).insert(
+            upcall.ufid,
+            Ukey {
+                key: key.clone(),
+                mask: mask.clone(),
+                actions: actions.clone(),
+                rules: t.rules,
+                pushed: FlowStats::default(),
+                generation,
+                created: now,
+            },
+        );
         Ok(UpcallReply {
             actions: t.actions,
-            install,
+            install: Some(Install { key, mask, actions }),
         })
-    }
-
-    /// `mask`, shared with the ukeys of recent flows that have it.
-    fn share_mask(&self, mask: Flow) -> Arc<Flow> {
-        let mut recent = lock(&self.masks);
-        if let Some(i) = recent.iter().position(|m| **m == mask) {
-            recent[..=i].rotate_right(1);
-            return recent[0].clone();
-        }
-        let mask = Arc::new(mask);
-        recent.truncate(RECENT_MASKS - 1);
-        recent.insert(0, mask.clone());
-        mask
     }
 
     /// A packet of a slow-pathed flow: translated and executed on its
@@ -405,7 +426,7 @@ impl<T: Translator> Udpif<T> {
                 Verdict::Keep
             };
             if verdict == Verdict::Keep && (fresh || ukey.generation != generation) {
-                let key = ukey.key.clone();
+                let key = ukey.key.unpack();
                 drop(ukeys);
                 let t = self.translator.translate(&key, None, fresh);
                 ukeys = lock(&self.ukeys);
@@ -418,18 +439,20 @@ impl<T: Translator> Udpif<T> {
                     Some(t) if t.install && !has_extra(&t.mask, &ukey.mask) => {
                         ukey.generation = generation;
                         let actions = t.datapath_actions();
-                        ukey.rules = t.rules;
-                        if *actions != *ukey.actions {
+                        let verdict = if *actions != *ukey.actions {
                             ukey.actions = Arc::from(actions);
                             Verdict::Modify(ukey.actions.clone())
                         } else {
                             Verdict::Keep
-                        }
+                        };
+                        ukey.rules = t.rules;
+                        verdict
                     }
                     _ => Verdict::Delete,
                 };
             }
-            let Some(ukey) = ukeys.get(&f.ufid).cloned() else {
+            let Some((key, mask)) = ukeys.get(&f.ufid).map(|k| (k.key.clone(), k.mask.clone()))
+            else {
                 continue;
             };
             drop(ukeys);
@@ -438,8 +461,8 @@ impl<T: Translator> Udpif<T> {
                 Verdict::Modify(actions) => {
                     let _ = self.dpif.flow_put(FlowPut {
                         ufid: f.ufid,
-                        key: (*ukey.key).clone(),
-                        mask: (*ukey.mask).clone(),
+                        key: key.unpack(),
+                        mask: (*mask).clone(),
                         actions,
                         mode: PutMode::Modify,
                         zero_stats: false,
@@ -555,19 +578,19 @@ mod tests {
                 .upcall(&Upcall {
                     kind: UpcallKind::Miss,
                     packet: vec![0; 60],
-                    key: Arc::new(key.clone()),
+                    key: key.clone(),
                     ufid,
                     in_port: OdpPort(1),
                     pmd_id: None,
                 })
                 .unwrap();
-            if let Some((mask, actions)) = reply.install {
+            if let Some(Install { key, mask, actions }) = reply.install {
                 lock(&self.flows).insert(
                     ufid,
                     DpFlow {
                         extra_info: None,
                         ufid,
-                        key: key.masked(&mask).into(),
+                        key,
                         mask,
                         actions,
                         stats: FlowStats::default(),
