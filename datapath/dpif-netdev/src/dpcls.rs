@@ -58,8 +58,9 @@ pub struct Megaflow {
     pub key_as_put: PackedFlow,
     /// Shared by every megaflow of its subtable.
     pub mask: Arc<Flow>,
-    /// OVS's `miniflow_bits`, counted once per subtable and key class.
-    pub miniflow_bits: (u32, u32),
+    /// What dumps show as `dp-extra-info`: OVS's `miniflow_bits(a,b)`,
+    /// counted and formatted once per subtable and key class.
+    pub extra_info: Arc<str>,
     pub actions: Arc<[DpAction]>,
     pub stats: FlowStats,
     subtable: usize,
@@ -80,8 +81,8 @@ struct Subtable {
     words: Vec<(usize, u64)>,
     /// Masked-key hash to the first megaflow slot with that hash.
     buckets: HashMap<u64, Slot, BuildPrehashed>,
-    /// `miniflow_bits` by key class, as counted so far.
-    bits: Vec<(KeyClass, (u32, u32))>,
+    /// `extra_info` by key class, as counted so far.
+    bits: Vec<(KeyClass, Arc<str>)>,
     len: usize,
     hits: u64,
 }
@@ -126,15 +127,19 @@ impl Subtable {
             .all(|(&(i, m), &k)| flow.word(i) & m == k)
     }
 
-    fn miniflow_bits(&mut self, key: &Flow) -> (u32, u32) {
+    fn extra_info(&mut self, key: &Flow) -> Arc<str> {
         let class = KeyClass::of(key);
-        if let Some(&(_, bits)) = self.bits.iter().find(|(c, _)| *c == class) {
-            return bits;
+        if let Some((_, text)) = self.bits.iter().find(|(c, _)| *c == class) {
+            return text.clone();
         }
-        let bits = crate::miniflow::miniflow_bits(class, &self.mask);
-        self.bits.push((class, bits));
-        bits
+        let text: Arc<str> = extra_info(crate::miniflow::miniflow_bits(class, &self.mask)).into();
+        self.bits.push((class, text.clone()));
+        text
     }
+}
+
+fn extra_info((a, b): (u32, u32)) -> String {
+    format!("miniflow_bits({a},{b})")
 }
 
 /// Slot numbers of megaflows; stable while the flow lives, reused after.
@@ -314,7 +319,7 @@ impl FlowTable {
             }
         };
         let s = &mut self.subtables[si];
-        let miniflow_bits = s.miniflow_bits(key);
+        let extra_info = s.extra_info(key);
         let next = s.buckets.insert(hash, slot);
         s.len += 1;
         let mask = s.mask.clone();
@@ -323,7 +328,7 @@ impl FlowTable {
             key: compact,
             key_as_put: packed,
             mask,
-            miniflow_bits,
+            extra_info,
             actions,
             stats: FlowStats::default(),
             subtable: si,
@@ -504,10 +509,13 @@ mod tests {
         let b = put(&mut t, 2, flow(2, 5), &mask(true, 0)).unwrap();
         let (ma, mb) = (t.get(a).unwrap(), t.get(b).unwrap());
         assert!(Arc::ptr_eq(&ma.mask, &mb.mask));
-        assert_eq!(ma.miniflow_bits, mb.miniflow_bits);
+        assert!(Arc::ptr_eq(&ma.extra_info, &mb.extra_info));
         assert_eq!(
-            ma.miniflow_bits,
-            crate::miniflow::miniflow_bits(KeyClass::of(&flow(1, 5)), &ma.mask)
+            *ma.extra_info,
+            *extra_info(crate::miniflow::miniflow_bits(
+                KeyClass::of(&flow(1, 5)),
+                &ma.mask
+            ))
         );
         assert_eq!(t.inserts(), 2);
     }

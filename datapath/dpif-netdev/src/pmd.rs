@@ -518,10 +518,7 @@ fn to_dp_flow(mf: &crate::dpcls::Megaflow) -> DpFlow {
         actions: mf.actions.clone(),
         stats: mf.stats,
         pmd_id: Some(NON_PMD_CORE_ID),
-        extra_info: Some(format!(
-            "miniflow_bits({},{})",
-            mf.miniflow_bits.0, mf.miniflow_bits.1
-        )),
+        extra_info: Some(mf.extra_info.clone()),
     }
 }
 

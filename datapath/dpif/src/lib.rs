@@ -137,7 +137,7 @@ pub struct DpFlow {
     pub pmd_id: Option<u32>,
     /// Datapath-specific facts `dpctl/dump-flows -m` appends as
     /// `dp-extra-info:...` (the userspace datapath's `miniflow_bits(a,b)`).
-    pub extra_info: Option<String>,
+    pub extra_info: Option<Arc<str>>,
 }
 
 /// Whether a put may create a flow, change one, or both (OVS's

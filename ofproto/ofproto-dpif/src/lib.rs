@@ -123,7 +123,8 @@ struct Figures {
 pub struct Udpif<T: Translator> {
     dpif: Arc<dyn Dpif>,
     translator: T,
-    ukeys: Mutex<UfidMap<Ukey>>,
+    /// Boxed, so that growing the map moves pointers, not ukeys.
+    ukeys: Mutex<UfidMap<Box<Ukey>>>,
     reval: Mutex<RevalState>,
     reval_cv: Condvar,
     max_idle_ms: AtomicU64,
@@ -326,18 +327,16 @@ impl<T: Translator> Udpif<T> {
         // The whole key, as OVS's ukey keeps it: translation may read bits
         // beyond the mask (a later rewrite).
         let key = PackedFlow::new(&upcall.key);
-        lock(&self.ukeys).insert(
-            upcall.ufid,
-            Ukey {
-                key: key.clone(),
-                mask: mask.clone(),
-                actions: actions.clone(),
-                rules: t.rules,
-                pushed: FlowStats::default(),
-                generation,
-                created: now,
-            },
-        );
+        let ukey = Box::new(Ukey {
+            key: key.clone(),
+            mask: mask.clone(),
+            actions: actions.clone(),
+            rules: t.rules,
+            pushed: FlowStats::default(),
+            generation,
+            created: now,
+        });
+        lock(&self.ukeys).insert(upcall.ufid, ukey);
         Ok(UpcallReply {
             actions: t.actions,
             install: Some(Install { key, mask, actions }),
@@ -403,16 +402,18 @@ impl<T: Translator> Udpif<T> {
         for f in flows {
             let now = self.translator.now_ms();
             let mut ukeys = lock(&self.ukeys);
-            let ukey = ukeys.entry(f.ufid).or_insert_with(|| Ukey {
-                // A flow someone else installed (dpctl/add-flow): judge it
-                // like ours, from scratch.
-                key: f.key.clone(),
-                mask: f.mask.clone(),
-                actions: f.actions.clone(),
-                rules: Vec::new(),
-                pushed: f.stats,
-                generation: u64::MAX,
-                created: now,
+            let ukey = ukeys.entry(f.ufid).or_insert_with(|| {
+                Box::new(Ukey {
+                    // A flow someone else installed (dpctl/add-flow): judge it
+                    // like ours, from scratch.
+                    key: f.key.clone(),
+                    mask: f.mask.clone(),
+                    actions: f.actions.clone(),
+                    rules: Vec::new(),
+                    pushed: f.stats,
+                    generation: u64::MAX,
+                    created: now,
+                })
             });
             // A flow that saw packets since the last look replays the
             // translation's side effects (MAC learning, learn actions), as
