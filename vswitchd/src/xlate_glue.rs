@@ -102,9 +102,26 @@ pub struct Xlator {
     pub shared: Arc<Shared>,
 }
 
+impl Xlator {
+    /// The configuration to translate with, and its generation: the
+    /// publication count, read first (a configuration published meanwhile
+    /// then looks older than it is, never newer), and the MAC tables'
+    /// change counts.
+    fn snapshot(&self) -> (Arc<XlateConfig>, u64) {
+        let seq = self.shared.seq.load(Ordering::Acquire);
+        let cfg = self.shared.snapshot();
+        let macs: u64 = cfg
+            .bridges
+            .values()
+            .map(|b| b.mac.generation())
+            .fold(0, u64::wrapping_add);
+        (cfg, (seq << 32).wrapping_add(macs))
+    }
+}
+
 impl Translator for Xlator {
     fn translate(&self, key: &Flow, packet: Option<&[u8]>, may_learn: bool) -> Option<Translation> {
-        let cfg = self.shared.snapshot();
+        let (cfg, generation) = self.snapshot();
         let (bridge, flow) = cfg.flow_from_datapath(key)?;
         let mut xin = XlateIn::new(&bridge, flow);
         xin.packet = packet;
@@ -124,17 +141,12 @@ impl Translator for Xlator {
             // A failed translation installs its explicit drop, as OVS does.
             install: true,
             slow: out.slow,
+            generation,
         })
     }
 
     fn generation(&self) -> u64 {
-        let cfg = self.shared.snapshot();
-        let macs: u64 = cfg
-            .bridges
-            .values()
-            .map(|b| b.mac.generation())
-            .fold(0, u64::wrapping_add);
-        (self.shared.seq.load(Ordering::Acquire) << 32).wrapping_add(macs)
+        self.snapshot().1
     }
 
     fn userspace(&self, action: &Userspace, _key: &Flow, packet: &[u8]) {

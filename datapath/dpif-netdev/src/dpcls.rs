@@ -20,30 +20,47 @@ fn mix(h: u64, w: u64) -> u64 {
     h ^ (h >> 29)
 }
 
-/// A hash of every word of `flow`, from `seed`. Four independent lanes,
-/// so the multiplications overlap instead of waiting on each other.
-pub fn hash_flow(flow: &Flow, seed: u64) -> u64 {
-    let mut lanes = [seed, seed ^ 1, seed ^ 2, seed ^ 3];
-    let mut i = 0;
-    while i + 4 <= FLOW_WORDS {
-        for (l, lane) in lanes.iter_mut().enumerate() {
-            *lane = mix(*lane, flow.word(i + l));
+/// The running state of a hash of every word of a flow: four independent
+/// lanes, so that the multiplications overlap instead of waiting on each
+/// other.
+#[derive(Clone, Copy, Debug)]
+pub struct FlowHash([u64; 4]);
+
+impl FlowHash {
+    pub fn new(flow: &Flow, seed: u64) -> FlowHash {
+        let mut lanes = [seed, seed ^ 1, seed ^ 2, seed ^ 3];
+        let mut i = 0;
+        while i + 4 <= FLOW_WORDS {
+            for (l, lane) in lanes.iter_mut().enumerate() {
+                *lane = mix(*lane, flow.word(i + l));
+            }
+            i += 4;
         }
-        i += 4;
+        while i < FLOW_WORDS {
+            lanes[0] = mix(lanes[0], flow.word(i));
+            i += 1;
+        }
+        FlowHash(lanes)
     }
-    while i < FLOW_WORDS {
-        lanes[0] = mix(lanes[0], flow.word(i));
-        i += 1;
+
+    /// 64 bits of it.
+    pub fn value(&self) -> u64 {
+        let [a, b, c, d] = self.0;
+        mix(mix(mix(a, b), c), d)
     }
-    mix(mix(mix(lanes[0], lanes[1]), lanes[2]), lanes[3])
+
+    /// 128 bits of it, [`FlowHash::value`] among them: the ufid of the
+    /// flow when nobody names one.
+    pub fn ufid(&self) -> Ufid {
+        let [a, b, c, d] = self.0;
+        let lo = mix(mix(mix(d ^ 0x243f_6a88_85a3_08d3, c), b), a);
+        Ufid((u128::from(self.value()) << 64) | u128::from(lo))
+    }
 }
 
-/// The ufid the datapath gives a packet's flow when nobody names one: 128
-/// bits of hash of the whole key.
-pub fn ufid_for(flow: &Flow) -> Ufid {
-    let hi = hash_flow(flow, 0x243f_6a88_85a3_08d3);
-    let lo = hash_flow(flow, 0x1319_8a2e_0370_7344);
-    Ufid((u128::from(hi) << 64) | u128::from(lo))
+/// A hash of every word of `flow`, from `seed`.
+pub fn hash_flow(flow: &Flow, seed: u64) -> u64 {
+    FlowHash::new(flow, seed).value()
 }
 
 /// A megaflow in the table.
@@ -161,6 +178,10 @@ pub struct FlowTable {
     /// this stays the same.
     inserts: u64,
     lookups_since_rank: u32,
+    /// The mask of the last insertion and its subtable: handlers share
+    /// mask allocations between the flows they install, so that the next
+    /// insertion of the same `Arc` skips finding the subtable.
+    last_mask: Option<(Arc<Flow>, usize)>,
 }
 
 /// Why a put failed.
@@ -253,6 +274,21 @@ impl FlowTable {
             .position(|s| s.mask_hash == mask_hash && *s.mask == *mask)
     }
 
+    /// The subtable of `mask`, made if there is none yet.
+    fn subtable_for(&mut self, mask: &Flow) -> Result<usize, PutError> {
+        let mask = megaflow_mask(mask);
+        let mask_hash = hash_flow(&mask, 0);
+        if let Some(si) = self.subtable_of(&mask, mask_hash) {
+            return Ok(si);
+        }
+        if self.len >= MAX_FLOWS {
+            return Err(PutError::Full);
+        }
+        self.subtables.push(Subtable::new(&mask, mask_hash));
+        self.order.push(self.subtables.len() - 1);
+        Ok(self.subtables.len() - 1)
+    }
+
     /// The slot in subtable `si` whose masked key is `key`.
     fn find_in(&self, si: usize, key: &[u64], hash: u64) -> Option<Slot> {
         let mut next = self.subtables[si].buckets.get(&hash).copied();
@@ -281,24 +317,19 @@ impl FlowTable {
         ufid: Ufid,
         key: &Flow,
         packed: PackedFlow,
-        mask: &Flow,
+        mask: &Arc<Flow>,
         actions: Arc<[DpAction]>,
     ) -> Result<Slot, PutError> {
         debug_assert_eq!(packed.unpack(), *key);
         if self.by_ufid.contains_key(&ufid) {
             return Err(PutError::Exists);
         }
-        let mask = megaflow_mask(mask);
-        let mask_hash = hash_flow(&mask, 0);
-        let si = match self.subtable_of(&mask, mask_hash) {
-            Some(si) => si,
-            None => {
-                if self.len >= MAX_FLOWS {
-                    return Err(PutError::Full);
-                }
-                self.subtables.push(Subtable::new(&mask, mask_hash));
-                self.order.push(self.subtables.len() - 1);
-                self.subtables.len() - 1
+        let si = match &self.last_mask {
+            Some((last, si)) if Arc::ptr_eq(last, mask) => *si,
+            _ => {
+                let si = self.subtable_for(mask)?;
+                self.last_mask = Some((mask.clone(), si));
+                si
             }
         };
         let s = &self.subtables[si];
@@ -387,6 +418,7 @@ impl FlowTable {
         }
         self.subtables.clear();
         self.order.clear();
+        self.last_mask = None;
         n
     }
 
@@ -434,7 +466,8 @@ mod tests {
 
     /// Inserts `f` under `m` with no actions.
     fn put(t: &mut FlowTable, ufid: u128, f: Flow, m: &Flow) -> Result<Slot, PutError> {
-        t.insert(Ufid(ufid), &f, PackedFlow::new(&f), m, Arc::from(vec![]))
+        let m = Arc::new(m.clone());
+        t.insert(Ufid(ufid), &f, PackedFlow::new(&f), &m, Arc::from(vec![]))
     }
 
     #[test]
@@ -500,6 +533,31 @@ mod tests {
             }
         }
         assert_eq!(t.len(), live.len());
+    }
+
+    #[test]
+    fn a_shared_mask_finds_its_subtable_again_after_a_clear() {
+        let mut t = FlowTable::default();
+        let m = Arc::new(mask(true, 0));
+        let none: Arc<[DpAction]> = Arc::from(vec![]);
+        for round in 0..2u16 {
+            for p in 1..=3u16 {
+                let f = flow(p, 5);
+                let slot = t
+                    .insert(
+                        Ufid(u128::from(round * 10 + p)),
+                        &f,
+                        PackedFlow::new(&f),
+                        &m,
+                        none.clone(),
+                    )
+                    .unwrap();
+                assert_eq!(t.lookup(&f).0, Some(slot));
+            }
+            assert_eq!(t.subtables.len(), 1);
+            assert_eq!(t.clear(), 3);
+            assert_eq!(t.lookup(&flow(1, 5)).0, None);
+        }
     }
 
     #[test]

@@ -98,6 +98,7 @@ mod tests {
         f.set_be(offset::IN_PORT, 2, 1);
         let mut m = Flow::ZERO;
         m.set_be(offset::IN_PORT, 2, 0xffff);
+        let m = Arc::new(m);
         let slot = t
             .insert(Ufid(1), &f, PackedFlow::new(&f), &m, Arc::from(vec![]))
             .unwrap();

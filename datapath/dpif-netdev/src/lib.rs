@@ -36,7 +36,7 @@ use ovs_dpif::{
 use ovs_netdev::Netdev;
 use ovs_netdev::wait::Waker;
 
-pub use dpcls::{MAX_FLOWS, ufid_for};
+pub use dpcls::MAX_FLOWS;
 use pmd::{Counters, Op, Pmd};
 
 /// Which of OVS's two userspace datapath classes this is.

@@ -22,7 +22,7 @@ use ovs_netdev::wait::{Waker, wait_readable};
 use ovs_odp::{CtAction, DpAction, TunnelPush, Userspace};
 use ovs_odp_execute::{Batch, DatapathOps, Packet, PacketMetadata};
 
-use crate::dpcls::{FlowTable, PutError, Slot, hash_flow, ufid_for};
+use crate::dpcls::{FlowHash, FlowTable, PutError, Slot};
 use crate::emc::Emc;
 
 /// Packets taken from one port per receive (OVS's `NETDEV_MAX_BURST`).
@@ -90,7 +90,7 @@ pub(crate) struct Pmd {
     /// `classify` takes fresh ones).
     batches: Vec<Batch>,
     groups: Vec<(Slot, Batch)>,
-    misses: Vec<(Packet, Flow)>,
+    misses: Vec<(Packet, Flow, FlowHash)>,
     rng: u64,
 }
 
@@ -274,9 +274,10 @@ impl Pmd {
             (None, PutMode::Modify) => Err(DpifError::NotFound),
             (None, _) => {
                 let packed = PackedFlow::new(&put.key);
+                let mask = Arc::new(put.mask);
                 match self
                     .table
-                    .insert(put.ufid, &put.key, packed, &put.mask, put.actions)
+                    .insert(put.ufid, &put.key, packed, &mask, put.actions)
                 {
                     Ok(_) => Ok(None),
                     Err(PutError::Exists) => Err(DpifError::Exists),
@@ -320,7 +321,8 @@ impl Pmd {
         for pkt in batch.drain(..) {
             let mut flow = Flow::ZERO;
             pkt.extract(&mut flow);
-            let hash = hash_flow(&flow, 0);
+            let flow_hash = FlowHash::new(&flow, 0);
+            let hash = flow_hash.value();
             let slot = match self.emc.lookup(hash, &flow, &self.table) {
                 Some(s) => {
                     self.counters.emc_hit.fetch_add(1, Ordering::Relaxed);
@@ -355,7 +357,7 @@ impl Pmd {
                         }
                     }
                 }
-                None => misses.push((pkt, flow)),
+                None => misses.push((pkt, flow, flow_hash)),
             }
         }
         self.recycle_batch(batch);
@@ -367,17 +369,17 @@ impl Pmd {
             }
             self.recycle_batch(b);
         }
-        for (pkt, flow) in misses.drain(..) {
-            self.miss(pkt, flow, depth, now, inserts);
+        for (pkt, flow, hash) in misses.drain(..) {
+            self.miss(pkt, flow, hash.ufid(), depth, now, inserts);
         }
         self.groups = groups;
         self.misses = misses;
     }
 
-    /// One packet no megaflow matched when the table had seen `inserts`
-    /// insertions: ask the handler, install what it says, and run the
-    /// actions on the packet.
-    fn miss(&mut self, pkt: Packet, flow: Flow, depth: u8, now: u64, inserts: u64) {
+    /// One packet (its flow hashing to `ufid`) no megaflow matched when the
+    /// table had seen `inserts` insertions: ask the handler, install what it
+    /// says, and run the actions on the packet.
+    fn miss(&mut self, pkt: Packet, flow: Flow, ufid: Ufid, depth: u8, now: u64, inserts: u64) {
         // An earlier miss of this batch may have installed a flow for it.
         if self.table.inserts() != inserts
             && let (Some(slot), _) = self.table.lookup(&flow)
@@ -399,7 +401,6 @@ impl Pmd {
             self.recycle(pkt.data);
             return;
         };
-        let ufid = ufid_for(&flow);
         // The packet moves into the upcall and back.
         let md = pkt.md;
         let upcall = Upcall {

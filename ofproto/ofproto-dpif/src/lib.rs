@@ -45,6 +45,9 @@ pub struct Translation {
     /// `actions`, so every packet comes up and is translated (OVS's
     /// `xlate_out.slow`).
     pub slow: u32,
+    /// [`Translator::generation`] as it was before translating: a change
+    /// published meanwhile must make the revalidator look again.
+    pub generation: u64,
 }
 
 impl Translation {
@@ -296,15 +299,13 @@ impl<T: Translator> Udpif<T> {
 
     fn handle_miss(&self, upcall: &Upcall) -> Result<UpcallReply, DpifError> {
         let now = self.translator.now_ms();
-        // Read before translating: a change published meanwhile must
-        // make the revalidator look at this flow again.
-        let generation = self.translator.generation();
         let Some(t) = self
             .translator
             .translate(&upcall.key, Some(&upcall.packet), true)
         else {
             return Err(DpifError::NotFound);
         };
+        let generation = t.generation;
         for r in &t.rules {
             r.credit(1, upcall.packet.len() as u64, now);
         }
@@ -698,6 +699,7 @@ mod tests {
                 rules: vec![self.rule.clone()],
                 install: true,
                 slow: 0,
+                generation: self.generation(),
             })
         }
         fn generation(&self) -> u64 {
